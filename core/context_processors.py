@@ -1,0 +1,41 @@
+"""Template context shared by every page: the navigation for the current role."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.http import HttpRequest
+from django.urls import reverse
+
+from core.models import Role
+
+
+@dataclass(frozen=True, slots=True)
+class NavItem:
+    label: str
+    url: str
+    active: bool
+
+
+_NAVIGATION: dict[str, list[tuple[str, str]]] = {
+    Role.CUSTOMER: [("Mein Konto", "customers:home")],
+    Role.AGENT: [("Arbeitsplatz", "contacts:home")],
+    Role.SALES: [("Kundenbindung", "contacts_sales:home")],
+    Role.ADMIN: [
+        ("Arbeitsplatz", "contacts:home"),
+        ("Kundenbindung", "contacts_sales:home"),
+        ("Verwaltung", "admin:index"),
+    ],
+}
+
+
+def navigation(request: HttpRequest) -> dict[str, object]:
+    """Return the navigation entries for the logged-in user's role (empty for visitors)."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {"nav_items": []}
+    items = []
+    for label, name in _NAVIGATION.get(user.role, []):
+        url = reverse(name)
+        items.append(NavItem(label=label, url=url, active=request.path.startswith(url)))
+    return {"nav_items": items}

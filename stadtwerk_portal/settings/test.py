@@ -1,0 +1,22 @@
+"""Settings for pytest: fast password hashing, in-memory e-mail, same database/broker selection as base."""
+
+import os
+
+from stadtwerk_portal import env
+from stadtwerk_portal.settings.base import *  # noqa: F403
+
+DEBUG = False
+SECRET_KEY = "test-only-not-secret"  # noqa: S105
+ALLOWED_HOSTS = ["testserver", "127.0.0.1", "localhost"]
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = True
+
+# Each test session publishes to its own queue so that a developer's running worker never takes the tests' messages;
+# a worker started by a test gets the same name through CELERY_DEFAULT_QUEUE.
+CELERY_TASK_DEFAULT_QUEUE = env.get_str("CELERY_DEFAULT_QUEUE", f"test-{os.getpid()}")
