@@ -18,7 +18,9 @@ class NavItem:
 
 
 _NAVIGATION: dict[str, list[tuple[str, str]]] = {
-    Role.CUSTOMER: [("Mein Konto", "customers:home")],
+    Role.CUSTOMER: [
+        ("Mein Konto", "customers:home"),
+    ],
     Role.AGENT: [("Arbeitsplatz", "contacts:home")],
     Role.SALES: [("Kundenbindung", "contacts_sales:home")],
     Role.ADMIN: [
@@ -34,8 +36,7 @@ def navigation(request: HttpRequest) -> dict[str, object]:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {"nav_items": []}
-    items = []
-    for label, name in _NAVIGATION.get(user.role, []):
-        url = reverse(name)
-        items.append(NavItem(label=label, url=url, active=request.path.startswith(url)))
-    return {"nav_items": items}
+    entries = [(label, reverse(name)) for label, name in _NAVIGATION.get(user.role, [])]
+    # "/konto/" is a prefix of "/konto/entlastung/": only the longest matching entry is the current page.
+    current = max((url for _, url in entries if request.path.startswith(url)), key=len, default=None)
+    return {"nav_items": [NavItem(label=label, url=url, active=url == current) for label, url in entries]}

@@ -9,6 +9,7 @@ admin.site.index_title = "Verwaltung"
 
 urlpatterns = [
     path("", include("core.urls")),
+    path("preisbremsen-rechner/", include("tariffs.urls")),
     path("konto/", include("customers.urls")),
     path("service/", include("contacts.urls.agent")),
     path("vertrieb/", include("contacts.urls.sales")),

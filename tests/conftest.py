@@ -143,3 +143,17 @@ def start_worker(transactional_db: None, require_redis: str, settings: Any) -> A
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait(timeout=5)
+
+
+@pytest.fixture
+def reference_data(transactional_db: None) -> None:
+    """Reload the reference data of the data migrations (VAT rates, relief schemes).
+
+    Transactional tests (browser, worker) flush every table afterwards, including rows that migrations loaded;
+    this puts them back for the next such test. It reuses the migration's own loader, so there is one source.
+    """
+    import importlib
+
+    from django.apps import apps
+
+    importlib.import_module("tariffs.migrations.0002_reference_data").load(apps, None)

@@ -25,6 +25,7 @@ PUBLIC = {
     "password_reset_done",
     "password_reset_confirm",
     "password_reset_complete",
+    "tariffs:relief_calculator",
 }
 # Pages for every logged-in user whatever the role.
 ANY_LOGGED_IN = {"home", "password_change", "password_change_done"}

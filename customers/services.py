@@ -1,0 +1,150 @@
+"""Use cases of the customer portal (also used by agents acting for a customer). Each owns its transaction."""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.db import IntegrityError, transaction
+
+from core.models import User
+from customers import errors, selectors
+from customers.models import AdvancePaymentChange, Contract, Customer, Installment, MeterReading, SepaMandate
+from tariffs.domain import advance
+
+PLAUSIBILITY_FACTOR = Decimal(3)  # a daily consumption above 3 × the forecast's daily rate is flagged for review
+
+
+@dataclass(frozen=True, slots=True)
+class ReadingResult:
+    reading: MeterReading
+    consumption_kwh: Decimal | None
+    projection: selectors.Projection | None
+
+
+@transaction.atomic
+def submit_meter_reading(
+    *, contract: Contract, value: Decimal, read_date: date, source: str, today: date, created_by: User | None = None
+) -> ReadingResult:
+    """Record a meter reading.
+
+    :raises ReadingInFuture: if the date is after today (Berlin).
+    :raises ReadingBeforeContractStart / ReadingAfterContractEnd: outside the supply period.
+    :raises ReadingAlreadyExists: if the contract has a reading for that day.
+    :raises ReadingBelowPrevious: if it is lower than the last reading before that day (names it).
+    A consumption above 3 × the forecast's daily rate is accepted but flagged for review.
+    """
+    # Lock the contract row so two submissions for one contract are checked one after the other.
+    contract = Contract.objects.select_for_update().get(pk=contract.pk)
+    if read_date > today:
+        raise errors.ReadingInFuture(read_date)
+    if read_date < contract.start_date:
+        raise errors.ReadingBeforeContractStart(contract.start_date)
+    if contract.end_date is not None and read_date > contract.end_date:
+        raise errors.ReadingAfterContractEnd(contract.end_date)
+    if contract.readings.filter(read_date=read_date).exists():
+        raise errors.ReadingAlreadyExists(read_date)
+    previous = selectors.get_latest_reading(contract=contract, before=read_date)
+    if previous is not None and value < previous.value:
+        raise errors.ReadingBelowPrevious(
+            previous_value=previous.value, previous_date=previous.read_date, unit=contract.get_meter_unit_display()
+        )
+    following = selectors.get_next_reading(contract=contract, after=read_date)
+    if following is not None and value > following.value:
+        raise errors.ReadingAboveNext(
+            next_value=following.value, next_date=following.read_date, unit=contract.get_meter_unit_display()
+        )
+    consumption = None
+    flagged, reason = False, ""
+    if previous is not None:
+        consumption = selectors.to_kwh(contract=contract, meter_delta=value - previous.value)
+        days = (read_date - previous.read_date).days
+        allowed = contract.forecast_kwh / 365 * days * PLAUSIBILITY_FACTOR
+        if contract.forecast_kwh > 0 and consumption > allowed:
+            flagged = True
+            reason = "Verbrauch über dem Dreifachen der Prognose"
+    try:
+        reading = MeterReading.objects.create(
+            contract=contract,
+            value=value,
+            read_date=read_date,
+            source=source,
+            is_flagged=flagged,
+            flag_reason=reason,
+            created_by=created_by,
+        )
+    except IntegrityError:  # a concurrent submission for the same day won the race
+        raise errors.ReadingAlreadyExists(read_date) from None
+    return ReadingResult(
+        reading=reading,
+        consumption_kwh=consumption,
+        projection=selectors.project_balance(contract=contract, as_of=today),
+    )
+
+
+@transaction.atomic
+def change_advance_payment(
+    *,
+    contract: Contract,
+    amount_eur: Decimal,
+    reason: str,
+    source: str,
+    today: date,
+    created_by: User | None = None,
+) -> AdvancePaymentChange:
+    """Change the Abschlag from the next due date on; open instalments from then on get the new amount.
+
+    A reduction of more than 20 % below the calculated amount needs a reason and is flagged for review.
+
+    :raises ContractNotActive: if the contract is not active.
+    :raises ReductionNeedsReason: if the reduction is beyond the limit and no reason is given.
+    """
+    contract = Contract.objects.select_for_update().get(pk=contract.pk)
+    if not contract.is_active:
+        raise errors.ContractNotActive
+    pricing = selectors.get_pricing_data(tariff_ids={contract.tariff_id})
+    recommended = selectors.recommended_advance(contract=contract, pricing=pricing, as_of=today)
+    recommended_eur = recommended.installment_eur if recommended else amount_eur
+    amount_eur = amount_eur.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+    needs_review = advance.reduction_needs_review(
+        chosen_installment_eur=amount_eur, calculated_installment_eur=recommended_eur
+    )
+    if needs_review and not reason.strip():
+        minimum = (recommended_eur * (1 - advance.MAX_REDUCTION_WITHOUT_REVIEW)).quantize(Decimal("0.01"))
+        raise errors.ReductionNeedsReason(minimum_eur=minimum)
+    valid_from = selectors.next_due_date(contract=contract, as_of=today)
+    change = AdvancePaymentChange.objects.create(
+        contract=contract,
+        valid_from=valid_from,
+        amount_eur=amount_eur,
+        recommended_eur=recommended_eur,
+        source=source,
+        reason=reason.strip(),
+        needs_review=needs_review,
+        created_by=created_by,
+    )
+    Installment.objects.filter(contract=contract, due_date__gte=valid_from, paid_at__isnull=True).update(
+        amount_eur=amount_eur
+    )
+    return change
+
+
+def new_mandate_reference(customer: Customer, now: datetime) -> str:
+    """Return a unique SEPA mandate reference: customer number, date and a random suffix (max. 35 characters)."""
+    return f"SWP-{customer.customer_number}-{now:%Y%m%d}-{secrets.token_hex(3).upper()}"
+
+
+@transaction.atomic
+def change_bank_account(*, customer: Customer, iban: str, account_holder: str, now: datetime) -> SepaMandate:
+    """Replace the active SEPA mandate by a new one for the new IBAN; the old one is ended, never overwritten."""
+    Customer.objects.select_for_update().filter(pk=customer.pk).get()
+    SepaMandate.objects.filter(customer=customer, revoked_at__isnull=True).update(revoked_at=now)
+    return SepaMandate.objects.create(
+        customer=customer,
+        reference=new_mandate_reference(customer, now),
+        iban=iban,
+        account_holder=account_holder.strip(),
+        signed_at=now,
+    )

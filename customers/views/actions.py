@@ -1,0 +1,138 @@
+"""Customer actions: submit a meter reading, change the Abschlag, change the bank account."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.utils import timezone
+from django.views.generic import FormView
+
+from customers import errors, forms, selectors, services
+from customers.models import AdvancePaymentChange, Contract, MeterReading
+from customers.views.base import CustomerPortalMixin
+from tariffs.domain.formatting import format_eur
+
+
+class SubmitMeterReading(CustomerPortalMixin, FormView):  # type: ignore[type-arg]
+    form_class = forms.SubmitMeterReading
+    template_name = "customers/submit_reading.html"
+    source = MeterReading.Source.CUSTOMER
+
+    def get_initial(self) -> dict[str, Any]:
+        return {"read_date": timezone.localdate()}
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        contract = self.get_contract(self.kwargs["pk"])
+        context["contract"] = contract
+        context["latest"] = selectors.get_latest_reading(contract=contract)
+        return context
+
+    def form_valid(self, form: forms.SubmitMeterReading) -> HttpResponse:
+        contract = self.get_contract(self.kwargs["pk"])
+        try:
+            result = services.submit_meter_reading(
+                contract=contract,
+                value=form.cleaned_data["value"],
+                read_date=form.cleaned_data["read_date"],
+                source=self.source,
+                today=timezone.localdate(),
+                created_by=self.request.user,  # type: ignore[arg-type]
+            )
+        except errors.CustomerActionRefused as error:
+            form.add_error("read_date" if not isinstance(error, errors.ReadingBelowPrevious) else "value", str(error))
+            return self.form_invalid(form)
+        return self.render_to_response(
+            self.get_context_data(form=forms.SubmitMeterReading(initial=self.get_initial()), result=result)
+        )
+
+
+class ChangeAdvancePayment(CustomerPortalMixin, FormView):  # type: ignore[type-arg]
+    form_class = forms.ChangeAdvancePayment
+    template_name = "customers/change_advance.html"
+    source = AdvancePaymentChange.Source.CUSTOMER
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        contract = self.get_contract(self.kwargs["pk"])
+        today = timezone.localdate()
+        pricing = selectors.get_pricing_data(tariff_ids={contract.tariff_id})
+        context["contract"] = contract
+        context["recommended"] = selectors.recommended_advance(contract=contract, pricing=pricing, as_of=today)
+        context["current"] = selectors.project_balance(contract=contract, as_of=today)
+        context["next_due_date"] = selectors.next_due_date(contract=contract, as_of=today)
+        form = context["form"]
+        chosen = None
+        if form.is_bound and not form.errors.get("amount_eur"):
+            chosen = form.cleaned_data.get("amount_eur") if hasattr(form, "cleaned_data") else None
+        elif self.request.GET.get("amount_eur"):
+            preview = forms.ChangeAdvancePayment(self.request.GET)
+            if preview.is_valid():
+                chosen = preview.cleaned_data["amount_eur"]
+            else:
+                context["preview_errors"] = preview.errors.get("amount_eur")
+        if chosen is not None:
+            context["preview"] = selectors.project_balance(contract=contract, as_of=today, advance_eur=chosen)
+        return context
+
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if request.headers.get("HX-Request"):
+            self.template_name = "customers/_advance_preview.html"
+        return super().get(request, *args, **kwargs)
+
+    def form_valid(self, form: forms.ChangeAdvancePayment) -> HttpResponse:
+        contract = self.get_contract(self.kwargs["pk"])
+        try:
+            change = services.change_advance_payment(
+                contract=contract,
+                amount_eur=form.cleaned_data["amount_eur"],
+                reason=form.cleaned_data["reason"],
+                source=self.source,
+                today=timezone.localdate(),
+                created_by=self.request.user,  # type: ignore[arg-type]
+            )
+        except errors.CustomerActionRefused as error:
+            form.add_error("reason" if isinstance(error, errors.ReductionNeedsReason) else None, str(error))
+            return self.form_invalid(form)
+        text = f"Ihr Abschlag beträgt ab dem {change.valid_from:%d.%m.%Y} {format_eur(change.amount_eur)}."
+        if change.needs_review:
+            text += (
+                " Weil er deutlich unter dem berechneten Betrag liegt, prüfen wir ihn noch und melden uns bei Bedarf."
+            )
+        messages.success(self.request, text)
+        return redirect(self.success_url_for(contract))
+
+    def success_url_for(self, contract: Contract) -> str:
+        from django.urls import reverse
+
+        return reverse("customers:contract", args=[contract.pk])
+
+
+class ChangeBankAccount(CustomerPortalMixin, FormView):  # type: ignore[type-arg]
+    form_class = forms.ChangeBankAccount
+    template_name = "customers/change_bank_account.html"
+
+    def get_initial(self) -> dict[str, Any]:
+        return {"account_holder": self.customer.name}
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context["mandates"] = list(self.customer.mandates.order_by("-signed_at", "-id"))
+        return context
+
+    def form_valid(self, form: forms.ChangeBankAccount) -> HttpResponse:
+        mandate = services.change_bank_account(
+            customer=self.customer,
+            iban=form.cleaned_data["iban"],
+            account_holder=form.cleaned_data["account_holder"],
+            now=timezone.now(),
+        )
+        messages.success(
+            self.request,
+            f"Ihre neue Bankverbindung ist gespeichert (Mandatsreferenz {mandate.reference}). "
+            "Künftige Abschläge buchen wir von diesem Konto ab.",
+        )
+        return redirect("customers:bank_account")

@@ -1,0 +1,162 @@
+"""Price versions of a tariff, net-to-gross conversion and the expected annual cost."""
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
+
+from tariffs.domain.explanation import Explanation, Step
+from tariffs.domain.formatting import format_ct, format_eur, format_kwh
+from tariffs.domain.money import CENT, CT_PLACES, HUNDRED, ONE
+from tariffs.domain.vat import DEFAULT_VAT_PERIODS, Commodity, VatPeriod, vat_rate_on
+
+
+@dataclass(frozen=True, slots=True)
+class PriceVersion:
+    """Net prices valid over the half-open period [valid_from, valid_to); ``valid_to`` None means open-ended.
+
+    ``energy_price_net_ct`` is the energy share of the working price (without grid fees, levies and taxes); only the
+    price brakes for large consumers need it.
+    """
+
+    valid_from: date
+    valid_to: date | None
+    working_price_net_ct: Decimal
+    base_price_net_eur_year: Decimal
+    energy_price_net_ct: Decimal | None = None
+
+
+class NoPriceOnDate(LookupError):
+    """No price version is valid on the day."""
+
+    def __init__(self, day: date) -> None:
+        super().__init__(f"no price version valid on {day.isoformat()}")
+        self.day = day
+
+
+@dataclass(frozen=True, slots=True)
+class GrossPrice:
+    """Prices as the customer sees them, VAT included."""
+
+    working_price_ct: Decimal
+    base_price_eur_year: Decimal
+    vat_rate: Decimal
+
+
+def price_on(*, versions: Sequence[PriceVersion], day: date) -> PriceVersion:
+    """Return the price version valid on ``day``.
+
+    :raises NoPriceOnDate: if none is.
+    """
+    for version in versions:
+        if version.valid_from <= day and (version.valid_to is None or day < version.valid_to):
+            return version
+    raise NoPriceOnDate(day)
+
+
+def gross_ct(*, net_ct: Decimal, vat_rate: Decimal) -> Decimal:
+    """Return the gross price in ct/kWh: net × (1 + VAT rate), half-up to 4 decimals like every stored price."""
+    return (net_ct * (ONE + vat_rate)).quantize(CT_PLACES, rounding=ROUND_HALF_UP)
+
+
+def gross_eur(*, net_eur: Decimal, vat_rate: Decimal) -> Decimal:
+    """Return a gross euro amount (e.g. the annual base price): net × (1 + VAT rate), rounded half-up to the cent."""
+    return (net_eur * (ONE + vat_rate)).quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def gross_prices_on(
+    *,
+    versions: Sequence[PriceVersion],
+    commodity: Commodity,
+    day: date,
+    vat_periods: Sequence[VatPeriod] = DEFAULT_VAT_PERIODS,
+) -> GrossPrice:
+    """Return the gross working price (4 decimals) and gross annual base price (cents) valid on ``day``.
+
+    :raises NoPriceOnDate: if no price version is valid on the day.
+    :raises NoVatRate: if no VAT period covers the day.
+    """
+    version = price_on(versions=versions, day=day)
+    rate = vat_rate_on(commodity=commodity, day=day, periods=vat_periods)
+    return GrossPrice(
+        working_price_ct=gross_ct(net_ct=version.working_price_net_ct, vat_rate=rate),
+        base_price_eur_year=gross_eur(net_eur=version.base_price_net_eur_year, vat_rate=rate),
+        vat_rate=rate,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class AnnualCost:
+    """The expected gross cost of a year: energy (forecast × working price) plus the annual base price."""
+
+    forecast_kwh: Decimal
+    working_price_gross_ct: Decimal
+    base_price_gross_eur_year: Decimal
+    energy_cost_eur: Decimal
+    total_eur: Decimal
+
+    @property
+    def explanation(self) -> Explanation:
+        """Explain the calculation in German."""
+        return explain_annual_cost(
+            forecast_kwh=self.forecast_kwh,
+            working_price_gross_ct=self.working_price_gross_ct,
+            base_price_gross_eur_year=self.base_price_gross_eur_year,
+            energy_cost_eur=self.energy_cost_eur,
+            total_eur=self.total_eur,
+        )
+
+
+def annual_cost(
+    *, forecast_kwh: Decimal, working_price_gross_ct: Decimal, base_price_gross_eur_year: Decimal
+) -> AnnualCost:
+    """Return the expected annual gross cost, rounded half-up to the cent once (the base price is already in cents)."""
+    energy = forecast_kwh * working_price_gross_ct / HUNDRED
+    return AnnualCost(
+        forecast_kwh=forecast_kwh,
+        working_price_gross_ct=working_price_gross_ct,
+        base_price_gross_eur_year=base_price_gross_eur_year,
+        energy_cost_eur=energy.quantize(CENT, rounding=ROUND_HALF_UP),
+        total_eur=(energy + base_price_gross_eur_year).quantize(CENT, rounding=ROUND_HALF_UP),
+    )
+
+
+def explain_annual_cost(
+    *,
+    forecast_kwh: Decimal,
+    working_price_gross_ct: Decimal,
+    base_price_gross_eur_year: Decimal,
+    energy_cost_eur: Decimal,
+    total_eur: Decimal,
+) -> Explanation:
+    """Return the German steps for forecast × working price + base price (shared with the Abschlag explanation)."""
+    steps = [
+        Step(
+            text=(
+                f"Für ein Jahr erwarten wir bei Ihnen einen Verbrauch von {format_kwh(forecast_kwh)}. "
+                f"Ihr Arbeitspreis (der Preis je Kilowattstunde) beträgt {format_ct(working_price_gross_ct)} brutto, "
+                f"also mit Umsatzsteuer. Für diese Energie ergibt das {format_eur(energy_cost_eur)} im Jahr."
+            ),
+            formula=(
+                f"{format_kwh(forecast_kwh)} × {format_ct(working_price_gross_ct)} = {format_eur(energy_cost_eur)}"
+            ),
+            amount=energy_cost_eur,
+        )
+    ]
+    if base_price_gross_eur_year:
+        steps.append(
+            Step(
+                text=(
+                    f"Dazu kommt der Grundpreis von {format_eur(base_price_gross_eur_year)} im Jahr. Das ist "
+                    "der feste "
+                    "Betrag, den Sie unabhängig vom Verbrauch zahlen, zum Beispiel für den Zähler. Zusammen sind das "
+                    f"{format_eur(total_eur)} im Jahr."
+                ),
+                formula=(
+                    f"{format_eur(energy_cost_eur)} + {format_eur(base_price_gross_eur_year)} = "
+                    f"{format_eur(total_eur)}"
+                ),
+                amount=total_eur,
+            )
+        )
+    return tuple(steps)

@@ -1,0 +1,41 @@
+"""The one money filter and its siblings: `{{ amount|eur }}` → "1.234,56 €", `|ct` → "40,00 ct/kWh", `|kwh`."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django import template
+
+from tariffs.domain import formatting
+
+register = template.Library()
+
+
+@register.filter
+def eur(value: Decimal | int | None) -> str:
+    """Format euros German style with two decimals; empty for None."""
+    return "" if value is None else formatting.format_eur(Decimal(value))
+
+
+@register.filter
+def ct(value: Decimal | None) -> str:
+    """Format a price in ct/kWh."""
+    return "" if value is None else formatting.format_ct(Decimal(value))
+
+
+@register.filter
+def kwh(value: Decimal | int | None) -> str:
+    """Format an amount of energy in kWh with thousands separators."""
+    return "" if value is None else formatting.format_kwh(Decimal(value))
+
+
+@register.filter
+def eur_abs(value: Decimal | int | None) -> str:
+    """Format the absolute amount (for "Guthaben 12,34 €", where the sign is in the word)."""
+    return "" if value is None else formatting.format_eur(abs(Decimal(value)))
+
+
+@register.filter
+def number(value: Decimal | int | None) -> str:
+    """Format a plain number German style ("12.345,6"), e.g. a meter reading."""
+    return "" if value is None else formatting.format_number(Decimal(value))
