@@ -114,3 +114,31 @@ class JobRun(models.Model):
 
     def __str__(self) -> str:
         return f"{self.job} {self.started_at:%Y-%m-%d %H:%M}"
+
+
+class OutboxMessage(models.Model):
+    """A task to enqueue, written in the same transaction as the change that needs it (transactional outbox).
+
+    The relay (core.outbox.relay) publishes unsent rows to the broker and marks them; if the broker is down the rows
+    wait and nothing is lost. Tasks must be idempotent, since a row can be published again after a crash between
+    publishing and marking.
+    """
+
+    task_name = models.CharField("Task", max_length=120)
+    kwargs = models.JSONField("Argumente", default=dict)
+    created_at = models.DateTimeField("angelegt", default=timezone.now)
+    published_at = models.DateTimeField("veröffentlicht", null=True, blank=True)
+    attempts = models.PositiveIntegerField("Versuche", default=0)
+    last_error = models.TextField("letzter Fehler", blank=True)
+
+    class Meta:
+        verbose_name = "Outbox-Nachricht"
+        verbose_name_plural = "Outbox"
+        indexes = [
+            models.Index(
+                fields=["created_at", "id"], condition=models.Q(published_at__isnull=True), name="outbox_unsent"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.task_name} #{self.pk}"

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import itertools
-from typing import Any
 
 from django import forms
 from django.contrib import admin
@@ -39,12 +38,6 @@ class PriceVersionInline(admin.TabularInline):  # type: ignore[type-arg]
     extra = 0
     ordering = ("valid_from", "id")
     fields = ("valid_from", "valid_to", "working_price_net_ct", "base_price_net_eur_year", "energy_ct", "grid_fee_ct")
-
-    def get_formset(self, request: Any, obj: Any = None, **kwargs: Any) -> Any:
-        formset = super().get_formset(request, obj, **kwargs)
-        # Overlaps are checked by the formset across all rows; skip the per-row database check on the old state.
-        formset.form.validate_unique = lambda self, *a, **k: None
-        return formset
 
 
 @admin.register(Tariff)

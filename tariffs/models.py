@@ -201,3 +201,39 @@ class ReliefScheme(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class PriceChange(models.Model):
+    """A change of a tariff's prices on an effective date, with its reason (Anlass) and conditions.
+
+    Publishing checks the legal lead time for every affected contract; notices are sent by the
+    `price_change_notices` job, exactly one per contract (contacts.PriceChangeNotice).
+    """
+
+    class Status(models.TextChoices):
+        DRAFT = "DRAFT", "Entwurf"
+        PUBLISHED = "PUBLISHED", "veröffentlicht"
+
+    tariff = models.ForeignKey(Tariff, on_delete=models.PROTECT, related_name="price_changes")
+    price_version = models.OneToOneField(PriceVersion, on_delete=models.PROTECT, related_name="price_change")
+    effective_date = models.DateField("wirksam ab")
+    reason = models.TextField("Anlass", help_text="Warum sich der Preis ändert, in verständlichen Worten.")
+    conditions = models.TextField("Bedingungen und Umfang", blank=True)
+    is_vat_only = models.BooleanField(
+        "nur Umsatzsteueränderung", default=False, help_text="Braucht keine Mitteilung (§ 41 Abs. 6 EnWG)."
+    )
+    status = models.CharField("Status", max_length=16, choices=Status.choices, default=Status.DRAFT)
+    published_at = models.DateTimeField("veröffentlicht am", null=True, blank=True)
+    created_at = models.DateTimeField("angelegt", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "Preisänderung"
+        verbose_name_plural = "Preisänderungen"
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(status="PUBLISHED") | Q(published_at__isnull=False), name="published_change_has_time"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.tariff} ab {self.effective_date:%d.%m.%Y}"

@@ -12,10 +12,12 @@ from customers.views.base import CustomerPortalMixin
 
 class Home(CustomerPortalMixin, TemplateView):
     template_name = "customers/home.html"
+    allow_without_customer = True
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        context["contracts"] = selectors.get_contract_summaries(customer=self.customer, as_of=self.today)
+        if self.customer is not None:
+            context["contracts"] = selectors.get_contract_summaries(customer=self.customer, as_of=self.today)
         return context
 
 

@@ -16,13 +16,15 @@ class CustomerPortalMixin(CustomerRequiredMixin):
     """Allow customers only and load their Customer record; every object is looked up through it (else 404)."""
 
     customer: Customer
+    # Only the start page opens for a login that is not (yet) linked to a customer record; it explains that.
+    allow_without_customer = False
 
     def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         if request.user.is_authenticated and getattr(request.user, "role", None) == "CUSTOMER":
             customer = Customer.objects.filter(user=request.user).first()
-            if customer is None:
+            if customer is None and not self.allow_without_customer:
                 raise Http404("Zu diesem Login gibt es kein Kundenkonto.")
-            self.customer = customer
+            self.customer = customer  # type: ignore[assignment]
         return super().dispatch(request, *args, **kwargs)
 
     @property

@@ -7,10 +7,10 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
 from tariffs.domain import advance, relief
-from tariffs.domain.relief import ReliefQuote, ReliefScheme
 from tariffs.domain.explanation import Explanation, Step
 from tariffs.domain.formatting import format_eur
 from tariffs.domain.money import ONE, Rounding
+from tariffs.domain.relief import ReliefQuote, ReliefScheme
 from tariffs.domain.vat import Commodity
 
 # VAT in the relief year 2023 (§ 28 Abs. 5/6 UStG): used only to derive the net energy price for large consumers

@@ -8,7 +8,7 @@ import sys
 from decimal import Decimal, InvalidOperation
 from typing import Any, NoReturn
 
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandParser
 
 from tariffs import selectors
 from tariffs.domain import december, quote, relief
@@ -67,7 +67,7 @@ def _text(amount: Decimal, places: Decimal = CENT) -> str:
 class Command(BaseCommand):
     help = "Berechnet Entlastung aus der Preisbremse und Abschlag (oder mit --december die Dezember-Soforthilfe)."
 
-    def create_parser(self, prog_name: str, subcommand: str, **kwargs: Any) -> argparse.ArgumentParser:
+    def create_parser(self, prog_name: str, subcommand: str, **kwargs: Any) -> CommandParser:
         parser = super().create_parser(prog_name, subcommand, **kwargs)
         parser.__class__ = type("RelieveQuoteParser", (GermanParser, type(parser)), {})
         return parser
