@@ -13,5 +13,6 @@ urlpatterns = [
     path("konto/", include("customers.urls")),
     path("service/", include("contacts.urls.agent")),
     path("vertrieb/", include("contacts.urls.sales")),
+    path("kuendigen/", include("customers.urls_cancellation")),
     path("admin/", admin.site.urls),
 ]

@@ -158,6 +158,26 @@ CELERY_TASK_ROUTES: dict[str, dict[str, str]] = {}
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 
+# Cache (rate limits of the public cancellation button): Redis when REDIS_URL is set, shared by every web process;
+# otherwise files under VAR_DIR/cache, which need no server and no createcachetable step. Never call cache.clear() on
+# Redis: it flushes the whole database, which the Celery broker shares (keys are deleted one by one or expire).
+CACHES: dict[str, dict[str, object]]
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": "portal",
+        }
+    }
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": str(VAR_DIR / "cache"),
+        }
+    }
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

@@ -16,6 +16,8 @@ STORAGES = {
 }
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
+# Each test process keeps its own in-memory cache (rate limits), so parallel runs never count each other's requests.
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "tests"}}
 
 # Each test session publishes to its own queue so that a developer's running worker never takes the tests' messages;
 # a worker started by a test gets the same name through CELERY_DEFAULT_QUEUE.

@@ -26,6 +26,11 @@ PUBLIC = {
     "password_reset_confirm",
     "password_reset_complete",
     "tariffs:relief_calculator",
+    # The cancellation button (§ 312k BGB) must work without login; a confirmation shows only to its own session.
+    "cancellation:form",
+    "cancellation:done",
+    "cancellation:receipt",
+    "cancellation:leaving_reason",
 }
 # Pages for every logged-in user whatever the role.
 ANY_LOGGED_IN = {"home", "password_change", "password_change_done"}
