@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 import secrets
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from functools import partial
@@ -115,7 +115,7 @@ def _send_confirmation_link(*, consent: Consent, customer: Customer, confirm_url
     recipient = customer.user.email if customer.user is not None else customer.email
     if not recipient:
         return
-    context = {
+    context: dict[str, object] = {
         "name": customer.name,
         "link": confirm_url(consent.confirmation_token),
         "purpose": consent.get_purpose_display(),
@@ -124,7 +124,7 @@ def _send_confirmation_link(*, consent: Consent, customer: Customer, confirm_url
     transaction.on_commit(partial(_send, recipient=recipient, context=context))
 
 
-def _send(*, recipient: str, context: Mapping[str, object]) -> None:
+def _send(*, recipient: str, context: dict[str, object]) -> None:
     send_mail(
         subject=render_to_string("contacts/email/confirm_consent_subject.txt", context).strip(),
         message=render_to_string("contacts/email/confirm_consent.txt", context),

@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 
-from core.models import JobRun, User
+from core.models import JobRun, OutboxMessage, User
 
 
 @admin.register(User)
@@ -25,3 +25,22 @@ class JobRunAdmin(admin.ModelAdmin[JobRun]):
     list_filter = ("status", "job")
     readonly_fields = ("job", "status", "started_at", "finished_at", "result", "error")
     ordering = ("-started_at", "-id")
+
+
+@admin.register(OutboxMessage)
+class OutboxMessageAdmin(admin.ModelAdmin[OutboxMessage]):
+    """The outbox, read-only: unsent rows with attempts and the last broker error show what is waiting and why."""
+
+    list_display = ("id", "task_name", "created_at", "published_at", "attempts", "last_error")
+    list_filter = ("task_name", ("published_at", admin.EmptyFieldListFilter))
+    readonly_fields = ("task_name", "kwargs", "created_at", "published_at", "attempts", "last_error")
+    ordering = ("-created_at", "-id")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

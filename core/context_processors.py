@@ -20,11 +20,17 @@ class NavItem:
 _NAVIGATION: dict[str, list[tuple[str, str]]] = {
     Role.CUSTOMER: [
         ("Mein Konto", "customers:home"),
+        ("Rechnungen", "customers:bills"),
+        ("Meine Entlastung", "customers:relief"),
+        ("Meine Daten", "customers:profile"),
+        ("Kontakte", "contacts_customer:history"),
+        ("Einwilligungen", "contacts_customer:consents"),
     ],
-    Role.AGENT: [("Arbeitsplatz", "contacts:home")],
+    Role.AGENT: [("Arbeitsplatz", "contacts:home"), ("Anrufliste", "contacts:queue")],
     Role.SALES: [("Kundenbindung", "contacts_sales:home")],
     Role.ADMIN: [
         ("Arbeitsplatz", "contacts:home"),
+        ("Anrufliste", "contacts:queue"),
         ("Kundenbindung", "contacts_sales:home"),
         ("Verwaltung", "admin:index"),
     ],

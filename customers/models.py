@@ -6,6 +6,7 @@ Money is stored in euros with 2 decimals, prices in ct/kWh with 4, energy in kWh
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 
 from django.conf import settings
 from django.db import models
@@ -13,6 +14,8 @@ from django.db.models import F, Q
 
 from customers.validators import validate_malo_id
 from tariffs.models import Commodity, CustomerGroup, Tariff
+
+HALF_CENT = Decimal("0.005")
 
 
 class Customer(models.Model):
@@ -269,11 +272,16 @@ class Bill(models.Model):
         verbose_name_plural = "Rechnungen"
         constraints = [
             models.CheckConstraint(condition=Q(period_end__gt=F("period_start")), name="bill_period_valid"),
+            # Within half a cent rather than "=": SQLite evaluates decimals as floating point (1392.30 − 1400.00 is
+            # not exactly −7.70 there); PostgreSQL computes exactly, where half a cent still admits no real error.
             models.CheckConstraint(
-                condition=Q(gross_eur=F("net_eur") + F("vat_eur")), name="bill_gross_is_net_plus_vat"
+                condition=Q(gross_eur__gt=F("net_eur") + F("vat_eur") - HALF_CENT)
+                & Q(gross_eur__lt=F("net_eur") + F("vat_eur") + HALF_CENT),
+                name="bill_gross_is_net_plus_vat",
             ),
             models.CheckConstraint(
-                condition=Q(balance_eur=F("gross_eur") - F("relief_eur") - F("advances_eur")),
+                condition=Q(balance_eur__gt=F("gross_eur") - F("relief_eur") - F("advances_eur") - HALF_CENT)
+                & Q(balance_eur__lt=F("gross_eur") - F("relief_eur") - F("advances_eur") + HALF_CENT),
                 name="bill_balance_adds_up",
             ),
         ]

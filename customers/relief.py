@@ -130,9 +130,12 @@ def get_contract_relief(
                 base_price_gross_eur_year=gross.base_price_eur_year,
             )
     elif supplied_december and commodity is Commodity.HEAT and september_2022_advance_eur is not None:
-        december_heat = december.heat_december_relief(
-            september_advance_eur=september_2022_advance_eur, installments_per_year=contract.installments_per_year
-        )
+        try:
+            december_heat = december.heat_december_relief(
+                september_advance_eur=september_2022_advance_eur, installments_per_year=contract.installments_per_year
+            )
+        except december.MissingAdvanceData:  # fewer than 12 Abschläge a year needs the last period's sum (not here)
+            december_heat = None
     return ContractRelief(
         scheme=scheme,
         quota_kwh_year=quota,

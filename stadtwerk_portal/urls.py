@@ -10,9 +10,10 @@ admin.site.index_title = "Verwaltung"
 urlpatterns = [
     path("", include("core.urls")),
     path("preisbremsen-rechner/", include("tariffs.urls")),
+    path("konto/kontakte/", include("contacts.urls.customer")),
     path("konto/", include("customers.urls")),
+    path("kuendigen/", include("customers.urls_cancellation")),
     path("service/", include("contacts.urls.agent")),
     path("vertrieb/", include("contacts.urls.sales")),
-    path("kuendigen/", include("customers.urls_cancellation")),
     path("admin/", admin.site.urls),
 ]

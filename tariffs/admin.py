@@ -5,10 +5,14 @@ from __future__ import annotations
 import itertools
 
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.contrib.admin import helpers
 from django.core.exceptions import ValidationError
+from django.template.response import TemplateResponse
+from django.utils import timezone
 
-from tariffs.models import PriceVersion, ReliefScheme, Tariff, VatRate
+from tariffs import pricing_changes
+from tariffs.models import PriceChange, PriceVersion, ReliefScheme, Tariff, VatRate
 
 
 class PriceVersionFormSet(forms.BaseInlineFormSet):  # type: ignore[type-arg]
@@ -68,3 +72,129 @@ class ReliefSchemeAdmin(admin.ModelAdmin[ReliefScheme]):
     list_display = ("name", "kind", "commodity", "reference_price_ct", "quota_share", "forecast_basis", "law")
     list_filter = ("kind", "commodity")
     ordering = ("kind", "commodity", "code")
+
+
+class PriceChangeCreation(forms.ModelForm):  # type: ignore[type-arg]
+    """A new price change: the new net prices start a new price version on the effective date."""
+
+    working_price_net_ct = forms.DecimalField(
+        label="neuer Arbeitspreis netto (ct/kWh)", max_digits=10, decimal_places=4, min_value=0
+    )
+    base_price_net_eur_year = forms.DecimalField(
+        label="neuer Grundpreis netto (€/Jahr)", max_digits=10, decimal_places=2, min_value=0
+    )
+
+    class Meta:
+        model = PriceChange
+        fields = ("tariff", "effective_date", "reason", "conditions", "is_vat_only")
+
+    def clean(self):
+        cleaned = super().clean() or {}
+        tariff, effective = cleaned.get("tariff"), cleaned.get("effective_date")
+        if tariff is not None and effective is not None:
+            current = PriceVersion.objects.filter(tariff=tariff, valid_to__isnull=True).first()
+            if current is None:
+                raise ValidationError(str(pricing_changes.NoOpenPriceVersion()))
+            if effective <= current.valid_from:
+                self.add_error("effective_date", str(pricing_changes.ChangeNotAfterCurrentVersion(current.valid_from)))
+        return cleaned
+
+
+@admin.register(PriceChange)
+class PriceChangeAdmin(admin.ModelAdmin[PriceChange]):
+    """Price changes: created as drafts (with their new price version), published with the action "veröffentlichen",
+    which first shows the lead-time check for every affected contract."""
+
+    list_display = ("tariff", "effective_date", "status", "is_vat_only", "published_at")
+    list_filter = ("status", "is_vat_only", "tariff")
+    ordering = ("-effective_date", "-id")
+    list_select_related = ("tariff",)
+    actions = ("publish",)
+    readonly_fields = ("tariff", "price_version", "effective_date", "is_vat_only", "status", "published_at")
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        if obj is None:
+            kwargs["form"] = PriceChangeCreation
+        return super().get_form(request, obj, change=change, **kwargs)
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is None:
+            return ()
+        if obj.status == PriceChange.Status.PUBLISHED:
+            return (*self.readonly_fields, "reason", "conditions")
+        return self.readonly_fields
+
+    def get_fields(self, request, obj=None):
+        if obj is None:
+            return (
+                "tariff",
+                "effective_date",
+                "working_price_net_ct",
+                "base_price_net_eur_year",
+                "reason",
+                "conditions",
+                "is_vat_only",
+            )
+        return (*self.readonly_fields, "reason", "conditions")
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            super().save_model(request, obj, form, change)
+            return
+        data = form.cleaned_data
+        created = pricing_changes.create_price_change(
+            tariff=data["tariff"],
+            valid_from=data["effective_date"],
+            working_price_net_ct=data["working_price_net_ct"],
+            base_price_net_eur_year=data["base_price_net_eur_year"],
+            reason=data["reason"],
+            conditions=data.get("conditions") or "",
+            is_vat_only=data.get("is_vat_only", False),
+        )
+        obj.pk, obj.price_version, obj.status, obj.created_at = (
+            created.pk,
+            created.price_version,
+            created.status,
+            created.created_at,
+        )
+
+    def has_delete_permission(self, request, obj=None):
+        return obj is None or obj.status == PriceChange.Status.DRAFT
+
+    @admin.action(description="Ausgewählte Preisänderungen veröffentlichen", permissions=["change"])
+    def publish(self, request, queryset):
+        drafts = list(queryset.filter(status=PriceChange.Status.DRAFT).select_related("tariff").order_by("id"))
+        if not drafts:
+            self.message_user(request, "Keine der ausgewählten Preisänderungen ist ein Entwurf.", messages.WARNING)
+            return None
+        now = timezone.now()
+        if request.POST.get("confirmed") != "yes":
+            today = timezone.localdate(now)
+            context = {
+                **self.admin_site.each_context(request),
+                "title": "Preisänderungen veröffentlichen: Fristen prüfen",
+                "opts": self.model._meta,
+                "reports": [pricing_changes.lead_time_report(change, today) for change in drafts],
+                "changes": drafts,
+                "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+            }
+            return TemplateResponse(request, "admin/tariffs/pricechange/publish_confirmation.html", context)
+        for change in drafts:
+            try:
+                report = pricing_changes.publish(change, now)
+            except pricing_changes.PriceChangeError as error:
+                self.message_user(request, f"{change}: {error}", messages.ERROR)
+                continue
+            late = len(report.late)
+            text = f"{change} veröffentlicht: {len(report.contracts)} Verträge betroffen"
+            if report.is_vat_only:
+                text += " (nur Umsatzsteuer: keine Mitteilungen)."
+            elif late:
+                text += (
+                    f", davon {late} nicht rechtzeitig benachrichtigt "
+                    "(alter Preis bis zum frühesten zulässigen Termin)."
+                )
+            else:
+                text += ", die Mitteilungen werden versendet."
+            self.message_user(request, text, messages.WARNING if late else messages.SUCCESS)
+        return None

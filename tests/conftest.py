@@ -96,7 +96,7 @@ def start_worker(transactional_db: None, require_redis: str, settings: Any) -> A
     """Start real Celery worker processes on Redis against the test database; stop them after the test.
 
     The database must be a file or a server (the SQLite test database is a file under var/ for this reason).
-    Returns a function that starts one more worker and returns its Popen.
+    Returns a function that starts one more worker (``env`` adds environment variables) and returns its Popen.
     """
     import signal
     import subprocess
@@ -121,7 +121,9 @@ def start_worker(transactional_db: None, require_redis: str, settings: Any) -> A
     processes: list[subprocess.Popen[bytes]] = []
     root = Path(__file__).resolve().parent.parent
 
-    def start(*, concurrency: int = 1, pool: str = "solo") -> subprocess.Popen[bytes]:
+    def start(
+        *, concurrency: int = 1, pool: str = "solo", env: dict[str, str] | None = None
+    ) -> subprocess.Popen[bytes]:
         command = [
             sys.executable, "-m", "celery", "-A", "stadtwerk_portal", "worker",
             f"--pool={pool}", f"--concurrency={concurrency}", "--loglevel=WARNING",
@@ -129,7 +131,7 @@ def start_worker(transactional_db: None, require_redis: str, settings: Any) -> A
             "-Q", settings.CELERY_TASK_DEFAULT_QUEUE,
             "-n", f"test-{len(processes)}-{os.getpid()}@%h",
         ]  # fmt: skip
-        process = subprocess.Popen(command, cwd=root, env=environment)
+        process = subprocess.Popen(command, cwd=root, env={**environment, **(env or {})})
         processes.append(process)
         return process
 
@@ -157,3 +159,13 @@ def reference_data(transactional_db: None) -> None:
     from django.apps import apps
 
     importlib.import_module("tariffs.migrations.0002_reference_data").load(apps, None)
+
+
+@pytest.fixture
+def call_guides(db: None) -> None:
+    """Make sure the default call guides of contacts/migrations/0002 exist (a transactional test flushes them)."""
+    import importlib
+
+    from django.apps import apps
+
+    importlib.import_module("contacts.migrations.0002_call_guides").load(apps, None)

@@ -1,9 +1,10 @@
 from django.urls import path
 
-from contacts import views
+from contacts.views import dashboard
 
 app_name = "contacts_sales"
 
 urlpatterns = [
-    path("", views.SalesHome.as_view(), name="home"),
+    path("", dashboard.SalesDashboard.as_view(), name="home"),
+    path("kunden/<int:pk>/betreuungsanruf/", dashboard.CreateRetentionTask.as_view(), name="retention_task"),
 ]

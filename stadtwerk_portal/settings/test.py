@@ -9,7 +9,9 @@ DEBUG = False
 SECRET_KEY = "test-only-not-secret"  # noqa: S105
 ALLOWED_HOSTS = ["testserver", "127.0.0.1", "localhost"]
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+EMAIL_BACKEND = env.get_str("TEST_EMAIL_BACKEND", "django.core.mail.backends.locmem.EmailBackend")
+# A worker started by a test can write its e-mails to files, to be counted (TEST_EMAIL_BACKEND=…filebased…).
+EMAIL_FILE_PATH = env.get_str("TEST_EMAIL_FILE_PATH", str(VAR_DIR / "mail"))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},

@@ -18,15 +18,12 @@ Rules (DOMAIN.md, annual bill), in calculation order:
 6. Abschläge paid (gross) are deducted: balance > 0 is a Nachzahlung, < 0 a Guthaben, 0 settled.
 """
 
-from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import ROUND_FLOOR, ROUND_HALF_UP, Decimal
 from enum import StrEnum
-from itertools import pairwise
 from operator import attrgetter
-from typing import NamedTuple, cast
+from typing import NamedTuple
 
 from tariffs.domain.explanation import Explanation, Step
 from tariffs.domain.formatting import (
@@ -38,13 +35,14 @@ from tariffs.domain.formatting import (
     format_kwh,
     format_percent,
 )
-from tariffs.domain.money import CENT, DAYS_PER_YEAR, HUNDRED, KWH, ONE, ZERO, ZERO_EUR, BalanceKind, balance_kind
-from tariffs.domain.prices import PriceVersion, price_on
-from tariffs.domain.vat import DEFAULT_VAT_PERIODS, Commodity, VatPeriod, vat_rate_on
+from tariffs.domain.money import CENT, DAYS_PER_YEAR, HUNDRED, KWH, ZERO, ZERO_EUR, BalanceKind, balance_kind
+from tariffs.domain.prices import NoPriceOnDate, PriceVersion
+from tariffs.domain.vat import DEFAULT_VAT_PERIODS, Commodity, NoVatRate, VatPeriod, commodity_periods
 
 RELIEF_PERIOD_2023 = (date(2023, 1, 1), date(2024, 1, 1))
 _ONE_DAY = timedelta(days=1)
-_VALID_FROM, _VALID_TO = attrgetter("valid_from"), attrgetter("valid_to")
+_new_row = tuple.__new__  # builds a NamedTuple row in C, positionally
+_DAY_COUNTS = tuple(Decimal(days) for days in range(367))  # Decimal(days) for line quantities, built once
 
 
 class EmptyBillPeriod(ValueError):
@@ -117,9 +115,11 @@ class VatSubtotal(NamedTuple):
     vat_eur: Decimal
 
 
-@dataclass(frozen=True, slots=True)
-class Bill:
-    """An annual or final bill. The amounts add up: see the module docstring."""
+class Bill(NamedTuple):
+    """An annual or final bill. The amounts add up: see the module docstring.
+
+    An immutable row (``NamedTuple``) like its lines: one is built per bill, and a tuple is built in C.
+    """
 
     commodity: Commodity
     start_date: date
@@ -173,7 +173,7 @@ class Bill:
 
 def gas_kwh(*, m3: Decimal, zustandszahl: Decimal, brennwert: Decimal) -> Decimal:
     """Convert a gas volume to energy: m³ × Zustandszahl × Brennwert (kWh/m³), rounded half-up to whole kWh."""
-    return (m3 * zustandszahl * brennwert).quantize(KWH, rounding=ROUND_HALF_UP)
+    return (m3 * zustandszahl * brennwert).quantize(KWH, ROUND_HALF_UP)
 
 
 def split_by_days(*, consumption_kwh: Decimal, segment_days: Sequence[int]) -> tuple[Decimal, ...]:
@@ -185,13 +185,15 @@ def split_by_days(*, consumption_kwh: Decimal, segment_days: Sequence[int]) -> t
     segment ≥ 0 and the sum exact.
     """
     total_days = sum(segment_days)
-    whole_kwh = consumption_kwh.to_integral_value(rounding=ROUND_FLOOR)
+    whole_kwh = consumption_kwh.to_integral_value(ROUND_FLOOR)
     parts = []
     done_days = 0
     done_kwh = ZERO
     for days in segment_days[:-1]:
         done_days += days
-        upto = min((consumption_kwh * done_days / total_days).quantize(KWH, rounding=ROUND_HALF_UP), whole_kwh)
+        upto = (consumption_kwh * done_days / total_days).quantize(KWH, ROUND_HALF_UP)
+        if whole_kwh < upto:  # min(upto, whole_kwh)
+            upto = whole_kwh
         parts.append(upto - done_kwh)
         done_kwh = upto
     parts.append(consumption_kwh - done_kwh)
@@ -238,48 +240,55 @@ def compute_bill(
             )
         claimed = sum(relief_amounts, ZERO_EUR)
 
-    # 1. cut the period at every price-version and VAT boundary inside it (map/bisect keep the loops in C)
-    periods = [period for period in vat_periods if period.commodity == commodity]
-    edges: set[date | None] = set(map(_VALID_FROM, price_versions))
-    edges.update(map(_VALID_TO, price_versions), map(_VALID_FROM, periods), map(_VALID_TO, periods))
-    edges.discard(None)  # open ends
-    ordered = sorted(cast("set[date]", edges))
-    bounds = [start_date, *ordered[bisect_right(ordered, start_date) : bisect_left(ordered, end_date)], end_date]
-    segments = list(pairwise(bounds))
-    segment_days = [(seg_to - seg_from).days for seg_from, seg_to in segments]
-    # 2. split the consumption by days
-    kwh_parts = split_by_days(consumption_kwh=consumption_kwh, segment_days=segment_days)
+    # 1. cut the period at every price-version and VAT boundary inside it (the calendar work is cached, see _layout)
+    layout = _layout(commodity, start_date, end_date, price_versions, vat_periods, relief_period)
+    # 2. split the consumption by days (split_by_days, inlined)
+    kwh_parts = []
+    done_kwh = ZERO
+    if layout.upto_days:
+        whole_kwh = consumption_kwh.to_integral_value(ROUND_FLOOR)
+        total_days = layout.total_days
+        for done_days in layout.upto_days:
+            upto = (consumption_kwh * done_days / total_days).quantize(KWH, ROUND_HALF_UP)
+            if whole_kwh < upto:  # min(upto, whole_kwh)
+                upto = whole_kwh
+            kwh_parts.append(upto - done_kwh)
+            done_kwh = upto
+    kwh_parts.append(consumption_kwh - done_kwh)
 
     # 3. one working-price and one base-price line per segment
-    relief_from, relief_to = relief_period
     gross_in_relief_period = ZERO  # the relief cap, before its one rounding
     lines: list[BillLine] = []
     net_by_rate: dict[Decimal, Decimal] = {}
-    for (seg_from, seg_to), days, kwh in zip(segments, segment_days, kwh_parts, strict=True):
-        version = price_on(versions=price_versions, day=seg_from)
-        rate = vat_rate_on(commodity=commodity, day=seg_from, periods=periods)
+    for (seg_from, seg_to, days, day_count, version_index, rate, gross_factor, relief_days), kwh in zip(
+        layout.segments, kwh_parts, strict=True
+    ):
+        if version_index is None:
+            raise NoPriceOnDate(seg_from)
+        if rate is None or gross_factor is None:
+            raise NoVatRate(commodity, seg_from)
+        version = price_versions[version_index]
         working_price, base_price = version.working_price_net_ct, version.base_price_net_eur_year
-        working = (kwh * working_price / HUNDRED).quantize(CENT, rounding=ROUND_HALF_UP)
-        base = (base_price * days / DAYS_PER_YEAR).quantize(CENT, rounding=ROUND_HALF_UP)
-        lines.append(BillLine(_WORKING_PRICE, seg_from, seg_to, kwh, working_price, rate, working))
-        lines.append(BillLine(_BASE_PRICE, seg_from, seg_to, Decimal(days), base_price, rate, base))
+        working = (kwh * working_price / HUNDRED).quantize(CENT, ROUND_HALF_UP)
+        base = (base_price * day_count / DAYS_PER_YEAR).quantize(CENT, ROUND_HALF_UP)
+        lines.append(_new_row(BillLine, (_WORKING_PRICE, seg_from, seg_to, kwh, working_price, rate, working)))
+        lines.append(_new_row(BillLine, (_BASE_PRICE, seg_from, seg_to, day_count, base_price, rate, base)))
         net = working + base
-        net_by_rate[rate] = net_by_rate[rate] + net if rate in net_by_rate else net
-        if relief_pairs and seg_from < relief_to and relief_from < seg_to:
+        subtotal = net_by_rate.get(rate)
+        net_by_rate[rate] = net if subtotal is None else subtotal + net
+        if relief_pairs and relief_days is not None:
             # the gross cost of the segment's days in the relief period, pro rata by days
-            overlap = (min(seg_to, relief_to) - max(seg_from, relief_from)).days
-            gross = net * (ONE + rate)
-            gross_in_relief_period += gross if overlap == days else gross * overlap / days
+            gross = net * gross_factor  # net × (1 + rate)
+            gross_in_relief_period += gross if relief_days == days else gross * relief_days / days
 
     # 4. VAT per rate on the net sum of its lines
-    subtotals = tuple(
-        [
-            VatSubtotal(rate, net, (net * rate).quantize(CENT, rounding=ROUND_HALF_UP))
-            for rate, net in net_by_rate.items()
-        ]
-    )
-    net_total = sum(net_by_rate.values(), ZERO_EUR)
-    vat_total = sum([subtotal.vat_eur for subtotal in subtotals], ZERO_EUR)
+    subtotals = []
+    net_total = vat_total = ZERO_EUR
+    for rate, net in net_by_rate.items():
+        vat_eur = (net * rate).quantize(CENT, ROUND_HALF_UP)
+        subtotals.append(_new_row(VatSubtotal, (rate, net, vat_eur)))
+        net_total += net
+        vat_total += vat_eur
     gross_total = net_total + vat_total
 
     # 5. relief after VAT, capped at the gross cost of the relief period's days
@@ -287,28 +296,139 @@ def compute_bill(
     relief_total = ZERO_EUR
     if relief_pairs:
         # Rounding VAT per rate can leave the bill's gross total a cent below the pro-rata sum: never exceed it.
-        cap = min(gross_in_relief_period.quantize(CENT, rounding=ROUND_HALF_UP), gross_total)
-        relief_total = min(claimed, cap)
-        line_from = max(start_date, relief_from)
-        line_to = max(min(end_date, relief_to), line_from)
-        lines.append(BillLine(_RELIEF, line_from, line_to, Decimal(len(relief_pairs)), None, None, -relief_total))
+        cap = gross_in_relief_period.quantize(CENT, ROUND_HALF_UP)
+        if gross_total < cap:
+            cap = gross_total
+        relief_total = cap if cap < claimed else claimed  # min(claimed, cap)
+        months = len(relief_pairs)
+        count = _DAY_COUNTS[months] if months < len(_DAY_COUNTS) else Decimal(months)
+        lines.append(
+            _new_row(BillLine, (_RELIEF, layout.relief_from, layout.relief_to, count, None, None, -relief_total))
+        )
 
-    return Bill(
-        commodity=commodity,
-        start_date=start_date,
-        end_date=end_date,
-        consumption_kwh=consumption_kwh,
-        basic_supply=basic_supply,
-        lines=tuple(lines),
-        vat_subtotals=subtotals,
-        net_total_eur=net_total,
-        vat_total_eur=vat_total,
-        gross_total_eur=gross_total,
-        relief_claimed_eur=claimed,
-        relief_cap_eur=cap,
-        relief_total_eur=relief_total,
-        advances_paid_eur=advances_paid_eur,
-        balance_eur=gross_total - relief_total - advances_paid_eur,
+    return _new_row(
+        Bill,
+        (
+            commodity,
+            start_date,
+            end_date,
+            consumption_kwh,
+            basic_supply,
+            tuple(lines),
+            tuple(subtotals),
+            net_total,
+            vat_total,
+            gross_total,
+            claimed,
+            cap,
+            relief_total,
+            advances_paid_eur,
+            gross_total - relief_total - advances_paid_eur,
+        ),
+    )
+
+
+class _Segment(NamedTuple):
+    """One segment of a bill period, as far as it follows from the calendar alone."""
+
+    from_date: date
+    to_date: date
+    days: int
+    day_count: Decimal  # Decimal(days)
+    version_index: int | None  # of the first price version valid on from_date; None: none is (NoPriceOnDate)
+    vat_rate: Decimal | None  # of the first VAT period covering from_date; None: none does (NoVatRate)
+    gross_factor: Decimal | None  # 1 + vat_rate
+    relief_days: int | None  # days in the relief period; None when the segment does not overlap it
+
+
+class _Layout(NamedTuple):
+    """The calendar part of a bill: segments, the split's day counts and the dates of the relief line."""
+
+    segments: tuple[_Segment, ...]
+    upto_days: tuple[Decimal, ...]  # days from the start to each inner boundary
+    total_days: Decimal
+    relief_from: date  # max(start_date, relief period start)
+    relief_to: date  # max(min(end_date, relief period end), relief_from)
+
+
+_VERSION_DATES = attrgetter("valid_from", "valid_to")
+# Layouts by (id(vat_periods), commodity, start, end, relief period, the versions' dates): the same calendar for every
+# contract with those values. An entry keeps its VAT periods tuple alive (and is checked with ``is``), so the id cannot
+# be reused while cached; a list of VAT periods is never cached.
+_LAYOUTS: dict[tuple[object, ...], tuple[Sequence[VatPeriod], _Layout]] = {}
+_LAYOUT_CACHE_SIZE = 256
+
+
+def _layout(
+    commodity: Commodity,
+    start_date: date,
+    end_date: date,
+    price_versions: Sequence[PriceVersion],
+    vat_periods: Sequence[VatPeriod],
+    relief_period: tuple[date, date],
+) -> _Layout:
+    key = (id(vat_periods), commodity, start_date, end_date, relief_period, *map(_VERSION_DATES, price_versions))
+    entry = _LAYOUTS.get(key)
+    if entry is not None and entry[0] is vat_periods:
+        return entry[1]
+    layout = _make_layout(commodity, start_date, end_date, price_versions, vat_periods, relief_period)
+    if type(vat_periods) is tuple:
+        if len(_LAYOUTS) >= _LAYOUT_CACHE_SIZE:
+            _LAYOUTS.clear()
+        _LAYOUTS[key] = (vat_periods, layout)
+    return layout
+
+
+def _make_layout(
+    commodity: Commodity,
+    start_date: date,
+    end_date: date,
+    price_versions: Sequence[PriceVersion],
+    vat_periods: Sequence[VatPeriod],
+    relief_period: tuple[date, date],
+) -> _Layout:
+    vat = commodity_periods(vat_periods, commodity)
+    cuts = [edge for edge in vat.edges if start_date < edge < end_date]
+    for version in price_versions:
+        for edge in (version.valid_from, version.valid_to):
+            if edge is not None and start_date < edge < end_date and edge not in cuts:
+                cuts.append(edge)
+    cuts.sort()
+    relief_from, relief_to = relief_period
+    segments = []
+    upto_days = []
+    seg_from = start_date
+    for seg_to in [*cuts, end_date]:
+        days = (seg_to - seg_from).days
+        version_index = next(
+            (
+                index
+                for index, version in enumerate(price_versions)
+                if version.valid_from <= seg_from and (version.valid_to is None or seg_from < version.valid_to)
+            ),
+            None,
+        )
+        rate = gross_factor = None
+        for valid_from, valid_to, row_rate, row_factor in vat.rows:
+            if valid_from <= seg_from and (valid_to is None or seg_from < valid_to):
+                rate, gross_factor = row_rate, row_factor
+                break
+        relief_days = None
+        if seg_from < relief_to and relief_from < seg_to:
+            relief_days = (min(seg_to, relief_to) - max(seg_from, relief_from)).days
+        segments.append(
+            _Segment(seg_from, seg_to, days, Decimal(days), version_index, rate, gross_factor, relief_days)
+        )
+        if seg_to != end_date:
+            upto_days.append(Decimal((seg_to - start_date).days))
+        seg_from = seg_to
+    line_from = max(start_date, relief_from)
+    return _Layout(
+        segments=tuple(segments),
+        upto_days=tuple(upto_days),
+        total_days=Decimal((end_date - start_date).days),
+        relief_from=line_from,
+        relief_to=max(min(end_date, relief_to), line_from),
     )
 
 

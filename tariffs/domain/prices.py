@@ -4,11 +4,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
+from typing import NamedTuple
 
 from tariffs.domain.explanation import Explanation, Step
 from tariffs.domain.formatting import format_ct, format_eur, format_kwh
 from tariffs.domain.money import CENT, CT_PLACES, HUNDRED, ONE
-from tariffs.domain.vat import DEFAULT_VAT_PERIODS, Commodity, VatPeriod, vat_rate_on
+from tariffs.domain.vat import DEFAULT_VAT_PERIODS, Commodity, NoVatRate, VatPeriod, commodity_periods
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,13 +35,16 @@ class NoPriceOnDate(LookupError):
         self.day = day
 
 
-@dataclass(frozen=True, slots=True)
-class GrossPrice:
-    """Prices as the customer sees them, VAT included."""
+class GrossPrice(NamedTuple):
+    """Prices as the customer sees them, VAT included (an immutable row: built twice per contract, so a NamedTuple)."""
 
     working_price_ct: Decimal
     base_price_eur_year: Decimal
     vat_rate: Decimal
+
+
+# Build NamedTuple rows in C, positionally (a ``quantize`` or constructor call with keywords parses them slowly).
+_new_row = tuple.__new__
 
 
 def price_on(*, versions: Sequence[PriceVersion], day: date) -> PriceVersion:
@@ -56,12 +60,12 @@ def price_on(*, versions: Sequence[PriceVersion], day: date) -> PriceVersion:
 
 def gross_ct(*, net_ct: Decimal, vat_rate: Decimal) -> Decimal:
     """Return the gross price in ct/kWh: net × (1 + VAT rate), half-up to 4 decimals like every stored price."""
-    return (net_ct * (ONE + vat_rate)).quantize(CT_PLACES, rounding=ROUND_HALF_UP)
+    return (net_ct * (ONE + vat_rate)).quantize(CT_PLACES, ROUND_HALF_UP)
 
 
 def gross_eur(*, net_eur: Decimal, vat_rate: Decimal) -> Decimal:
     """Return a gross euro amount (e.g. the annual base price): net × (1 + VAT rate), rounded half-up to the cent."""
-    return (net_eur * (ONE + vat_rate)).quantize(CENT, rounding=ROUND_HALF_UP)
+    return (net_eur * (ONE + vat_rate)).quantize(CENT, ROUND_HALF_UP)
 
 
 def gross_prices_on(
@@ -76,12 +80,24 @@ def gross_prices_on(
     :raises NoPriceOnDate: if no price version is valid on the day.
     :raises NoVatRate: if no VAT period covers the day.
     """
-    version = price_on(versions=versions, day=day)
-    rate = vat_rate_on(commodity=commodity, day=day, periods=vat_periods)
-    return GrossPrice(
-        working_price_ct=gross_ct(net_ct=version.working_price_net_ct, vat_rate=rate),
-        base_price_eur_year=gross_eur(net_eur=version.base_price_net_eur_year, vat_rate=rate),
-        vat_rate=rate,
+    # price_on and vat_rate_on inlined; the VAT rows carry 1 + rate ready (the same value gross_ct/gross_eur use).
+    for version in versions:
+        if version.valid_from <= day and (version.valid_to is None or day < version.valid_to):
+            break
+    else:
+        raise NoPriceOnDate(day)
+    for valid_from, valid_to, rate, gross_factor in commodity_periods(vat_periods, commodity).rows:  # noqa: B007 (rate and gross_factor are used after break)
+        if valid_from <= day and (valid_to is None or day < valid_to):
+            break
+    else:
+        raise NoVatRate(commodity, day)
+    return _new_row(
+        GrossPrice,
+        (
+            (version.working_price_net_ct * gross_factor).quantize(CT_PLACES, ROUND_HALF_UP),
+            (version.base_price_net_eur_year * gross_factor).quantize(CENT, ROUND_HALF_UP),
+            rate,
+        ),
     )
 
 
@@ -116,8 +132,8 @@ def annual_cost(
         forecast_kwh=forecast_kwh,
         working_price_gross_ct=working_price_gross_ct,
         base_price_gross_eur_year=base_price_gross_eur_year,
-        energy_cost_eur=energy.quantize(CENT, rounding=ROUND_HALF_UP),
-        total_eur=(energy + base_price_gross_eur_year).quantize(CENT, rounding=ROUND_HALF_UP),
+        energy_cost_eur=energy.quantize(CENT, ROUND_HALF_UP),
+        total_eur=(energy + base_price_gross_eur_year).quantize(CENT, ROUND_HALF_UP),
     )
 
 

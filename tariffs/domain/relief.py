@@ -16,15 +16,16 @@ from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
 from functools import lru_cache
-from itertools import groupby
+from typing import NamedTuple
 
 from tariffs.domain.explanation import Explanation, Step
 from tariffs.domain.formatting import MONTH_NAMES_DE, format_ct, format_eur, format_kwh, format_percent
-from tariffs.domain.money import CENT, HUNDRED, TWELVE, ZERO, ZERO_EUR
-from tariffs.domain.prices import NoPriceOnDate, PriceVersion, gross_ct
+from tariffs.domain.money import CENT, CT_PLACES, HUNDRED, ONE, TWELVE, ZERO, ZERO_EUR
+from tariffs.domain.prices import NoPriceOnDate, PriceVersion
 from tariffs.domain.vat import Commodity
 
 _QUOTA_PLACES = Decimal("0.01")
+_new_row = tuple.__new__  # builds a NamedTuple row in C, positionally
 
 
 class CustomerGroup(StrEnum):
@@ -198,6 +199,50 @@ def _layout(first_month: date, last_month: date, first_payment_month: date) -> t
     return months, months.index(first_payment_month)
 
 
+# Candidate schemes by (commodity, customer group), cached by the identity of the schemes tuple (frozen schemes cannot
+# change; the entry keeps the tuple alive, so its id is not reused while cached). Lists are never cached.
+_CANDIDATES: dict[int, tuple[Sequence[ReliefScheme], dict[tuple[object, object], list[ReliefScheme]]]] = {}
+_CACHE_SIZE = 32
+
+
+def _candidates(
+    schemes: Sequence[ReliefScheme], commodity: Commodity, customer_group: CustomerGroup
+) -> list[ReliefScheme]:
+    """Return (a new list of) the schemes of the commodity that cover the customer group, in the given order."""
+    entry = _CANDIDATES.get(id(schemes))
+    key = (commodity, customer_group)
+    if entry is not None and entry[0] is schemes:
+        cached = entry[1].get(key)
+        if cached is not None:
+            return cached.copy()
+    candidates = [s for s in schemes if s.commodity == commodity and customer_group in s.customer_groups]
+    if type(schemes) is tuple:
+        if entry is None or entry[0] is not schemes:
+            if len(_CANDIDATES) >= _CACHE_SIZE:
+                _CANDIDATES.clear()
+            entry = (schemes, {})
+            _CANDIDATES[id(schemes)] = entry
+        entry[1][key] = candidates.copy()
+    return candidates
+
+
+_Layout = tuple[tuple[date, ...], int, tuple[date, ...]]
+_LAYOUTS: dict[int, tuple[ReliefScheme, _Layout]] = {}  # by scheme identity (hashing a scheme is slow)
+
+
+def _scheme_layout(scheme: ReliefScheme) -> _Layout:
+    """Return the relief months, the index of the first payment month and the payment months of a scheme."""
+    entry = _LAYOUTS.get(id(scheme))
+    if entry is not None and entry[0] is scheme:
+        return entry[1]
+    months, first_paid = _layout(scheme.first_month, scheme.last_month, scheme.first_payment_month)
+    layout = (months, first_paid, months[first_paid:])
+    if len(_LAYOUTS) >= _CACHE_SIZE:
+        _LAYOUTS.clear()
+    _LAYOUTS[id(scheme)] = (scheme, layout)
+    return layout
+
+
 def select_scheme(
     *,
     schemes: Sequence[ReliefScheme] = DEFAULT_RELIEF_SCHEMES,
@@ -214,7 +259,7 @@ def select_scheme(
 
     :raises NoReliefScheme: if no scheme, or more than one, fits.
     """
-    candidates = [s for s in schemes if s.commodity == commodity and customer_group in s.customer_groups]
+    candidates = _candidates(schemes, commodity, customer_group)
     if len(candidates) > 1:
         candidates = [s for s in candidates if s.contains(annual_kwh)]
     if len(candidates) != 1:
@@ -226,13 +271,15 @@ def select_scheme(
 
 def quota_kwh(*, forecast_kwh: Decimal, quota_share: Decimal) -> Decimal:
     """Return the relief quota (Entlastungskontingent) in kWh/year: forecast × share, half-up to 2 decimals."""
-    return (forecast_kwh * quota_share).quantize(_QUOTA_PLACES, rounding=ROUND_HALF_UP)
+    return (forecast_kwh * quota_share).quantize(_QUOTA_PLACES, ROUND_HALF_UP)
 
 
 def monthly_relief(*, working_price_ct: Decimal, reference_price_ct: Decimal, quota_kwh_year: Decimal) -> Decimal:
     """Return the monthly relief in euros, rounded half-up to the cent (DOMAIN.md, price brakes)."""
-    gap_ct = max(working_price_ct - reference_price_ct, ZERO)
-    return (gap_ct * quota_kwh_year / HUNDRED / TWELVE).quantize(CENT, rounding=ROUND_HALF_UP)
+    gap_ct = working_price_ct - reference_price_ct
+    if gap_ct < ZERO:  # max(gap, 0)
+        gap_ct = ZERO
+    return (gap_ct * quota_kwh_year / HUNDRED / TWELVE).quantize(CENT, ROUND_HALF_UP)
 
 
 def comparison_price_ct(*, scheme: ReliefScheme, version: PriceVersion, vat_rate: Decimal) -> Decimal:
@@ -240,8 +287,8 @@ def comparison_price_ct(*, scheme: ReliefScheme, version: PriceVersion, vat_rate
 
     :raises MissingEnergyPrice: if the scheme needs the net energy price and the version has none.
     """
-    if scheme.reference_basis is _GROSS_WORKING_PRICE:
-        return gross_ct(net_ct=version.working_price_net_ct, vat_rate=vat_rate)
+    if scheme.reference_basis is _GROSS_WORKING_PRICE:  # prices.gross_ct, inlined
+        return (version.working_price_net_ct * (ONE + vat_rate)).quantize(CT_PLACES, ROUND_HALF_UP)
     if version.energy_price_net_ct is None:
         raise MissingEnergyPrice(f"{scheme.code} needs the net energy price of the version from {version.valid_from}")
     return version.energy_price_net_ct
@@ -344,8 +391,7 @@ class ReliefMonth:
     carried_eur: Decimal
 
 
-@dataclass(frozen=True, slots=True)
-class ReliefSchedule:
+class ReliefSchedule(NamedTuple):
     """The relief months of a scheme, stored column by column (one tuple per column, aligned with ``months``).
 
     - ``relief_eur_by_month``: the relief for each month (the months before the first payment month are computed
@@ -356,7 +402,8 @@ class ReliefSchedule:
     - ``carried_eur_by_month``: the part of the credited relief the Abschlag could not absorb; it is settled in the
       next bill.
 
-    Columns instead of row objects keep the calculation cheap; :attr:`rows` gives the row view for display.
+    Columns instead of row objects keep the calculation cheap; :attr:`rows` gives the row view for display. The
+    schedule itself is an immutable ``NamedTuple`` (one is built per contract; a tuple is built in C).
     """
 
     scheme: ReliefScheme
@@ -416,6 +463,19 @@ class ReliefSchedule:
         return _explain_schedule(self)
 
 
+def _advance_and_rest(base: Decimal, credit: Decimal) -> tuple[Decimal, Decimal]:
+    """Return (max(base − credit, 0), max(credit − base, 0)): the Abschlag to pay and the relief carried over."""
+    advance = base - credit
+    if advance > ZERO_EUR:
+        return advance, ZERO_EUR
+    if advance < ZERO_EUR:
+        advance = ZERO_EUR
+    rest = credit - base
+    if rest < ZERO_EUR:
+        rest = ZERO_EUR
+    return advance, rest
+
+
 def relief_schedule(
     *,
     scheme: ReliefScheme,
@@ -433,9 +493,8 @@ def relief_schedule(
     :raises NoPriceOnDate: if a mapping has no price for a payment month.
     :raises MissingBaseAdvance: if a mapping has no base Abschlag for a relief month.
     """
-    months, first_paid = _layout(scheme.first_month, scheme.last_month, scheme.first_payment_month)
+    months, first_paid, paid_months = _scheme_layout(scheme)
     reference = scheme.reference_price_ct
-    paid_months = months[first_paid:]
     if callable(working_price_ct_by_month):
         paid_prices = [working_price_ct_by_month(month) for month in paid_months]
     else:
@@ -444,39 +503,56 @@ def relief_schedule(
                 raise NoPriceOnDate(month)
         paid_prices = [working_price_ct_by_month[month] for month in paid_months]
 
-    # Prices and Abschläge change rarely: work per run of equal values (groupby), not per month.
+    # Prices and Abschläge change rarely: work per run of equal values, not per month. A run's result is computed
+    # from its first value (as itertools.groupby would) and shared by the run; monthly_relief is inlined.
     paid_reliefs: list[Decimal] = []
-    for price, equal_prices in groupby(paid_prices):
-        relief = monthly_relief(working_price_ct=price, reference_price_ct=reference, quota_kwh_year=quota_kwh_year)
-        paid_reliefs += [relief] * len(list(equal_prices))
+    run_price: Decimal | None = None  # no run yet
+    relief = ZERO_EUR
+    for price in paid_prices:
+        if run_price is None or not (price is run_price or price == run_price):
+            run_price = price
+            gap = price - reference
+            if gap < ZERO:  # max(gap, 0)
+                gap = ZERO
+            relief = (gap * quota_kwh_year / HUNDRED / TWELVE).quantize(CENT, ROUND_HALF_UP)
+        paid_reliefs.append(relief)
     first_relief = paid_reliefs[0]
     prices = (paid_prices[0],) * first_paid + tuple(paid_prices)
     reliefs = (first_relief,) * first_paid + tuple(paid_reliefs)
     credited = (ZERO_EUR,) * first_paid + (first_relief * (first_paid + 1),) + tuple(paid_reliefs[1:])
+    advances: list[Decimal] = []
+    carried: list[Decimal] = []
+    advance = rest = ZERO_EUR
     if isinstance(base_advance_eur, Decimal):
-        bases: tuple[Decimal, ...] = (base_advance_eur,) * len(months)
+        # One base Abschlag: runs of equal (base, credit) pairs are runs of equal credits.
+        base = base_advance_eur
+        bases: tuple[Decimal, ...] = (base,) * len(months)
+        run_credit: Decimal | None = None  # no run yet
+        for credit in credited:
+            if run_credit is None or not (credit is run_credit or credit == run_credit):
+                run_credit = credit
+                advance, rest = _advance_and_rest(base, credit)
+            advances.append(advance)
+            carried.append(rest)
     else:
         for month in months:
             if month not in base_advance_eur:
                 raise MissingBaseAdvance(f"no base Abschlag for {month.isoformat()}")
         bases = tuple([base_advance_eur[month] for month in months])
-    advances: list[Decimal] = []
-    carried: list[Decimal] = []
-    for (base, credit), equal_months in groupby(zip(bases, credited, strict=True)):
-        count = len(list(equal_months))
-        advances += [max(base - credit, ZERO_EUR)] * count
-        carried += [max(credit - base, ZERO_EUR)] * count
+        run_base: Decimal | None = None  # no run yet
+        run_credit = None
+        for base, credit in zip(bases, credited, strict=True):
+            if run_base is None or not (
+                (base is run_base or base == run_base) and (credit is run_credit or credit == run_credit)
+            ):
+                run_base, run_credit = base, credit
+                advance, rest = _advance_and_rest(base, credit)
+            advances.append(advance)
+            carried.append(rest)
 
-    return ReliefSchedule(
-        scheme=scheme,
-        quota_kwh_year=quota_kwh_year,
-        months=months,
-        working_price_ct_by_month=prices,
-        relief_eur_by_month=reliefs,
-        credited_eur_by_month=credited,
-        base_advance_eur_by_month=bases,
-        advance_eur_by_month=tuple(advances),
-        carried_eur_by_month=tuple(carried),
+    return _new_row(
+        ReliefSchedule,
+        (scheme, quota_kwh_year, months, prices, reliefs, credited, bases, tuple(advances), tuple(carried)),
     )
 
 

@@ -3,8 +3,9 @@
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal
+from decimal import MAX_EMAX, MAX_PREC, MIN_EMIN, Context, Decimal
 from enum import StrEnum
+from typing import NamedTuple
 
 
 class Commodity(StrEnum):
@@ -58,16 +59,56 @@ DEFAULT_VAT_PERIODS: tuple[VatPeriod, ...] = (
 )
 
 
+class CommodityPeriods(NamedTuple):
+    """The VAT periods of one commodity, prepared for hot paths (see :func:`commodity_periods`).
+
+    ``rows`` holds (valid_from, valid_to, rate, 1 + rate) per period in the order of the given periods, so the first
+    row covering a day is the period :func:`vat_rate_on` returns; ``edges`` the sorted distinct period boundaries.
+    """
+
+    rows: tuple[tuple[date, date | None, Decimal, Decimal], ...]
+    edges: tuple[date, ...]
+
+
+# 1 + rate is exact in any realistic precision; an unbounded context makes it exact whatever the caller's context is.
+_EXACT = Context(prec=MAX_PREC, Emax=MAX_EMAX, Emin=MIN_EMIN)
+_ONE = Decimal(1)
+# Cache by the identity of the periods tuple (tuples of frozen VatPeriods cannot change); the entry keeps the tuple
+# alive, so its id cannot be reused while cached. Lists are never cached.
+_CACHE: dict[int, tuple[Sequence[VatPeriod], dict[object, CommodityPeriods]]] = {}
+_CACHE_SIZE = 32
+
+
+def commodity_periods(periods: Sequence[VatPeriod], commodity: Commodity) -> CommodityPeriods:
+    """Return the VAT periods of ``commodity`` in ``periods`` as rows and boundaries, cached per periods tuple."""
+    entry = _CACHE.get(id(periods))
+    if entry is not None and entry[0] is periods:
+        cached = entry[1].get(commodity)
+        if cached is not None:
+            return cached
+    rows = tuple(
+        (period.valid_from, period.valid_to, period.rate, _EXACT.add(_ONE, period.rate))
+        for period in periods
+        if period.commodity == commodity
+    )
+    edges = {row[0] for row in rows} | {row[1] for row in rows if row[1] is not None}
+    result = CommodityPeriods(rows, tuple(sorted(edges)))
+    if type(periods) is tuple:
+        if entry is None or entry[0] is not periods:
+            if len(_CACHE) >= _CACHE_SIZE:
+                _CACHE.clear()
+            entry = (periods, {})
+            _CACHE[id(periods)] = entry
+        entry[1][commodity] = result
+    return result
+
+
 def vat_rate_on(*, commodity: Commodity, day: date, periods: Sequence[VatPeriod] = DEFAULT_VAT_PERIODS) -> Decimal:
     """Return the VAT rate for ``commodity`` on ``day``.
 
     :raises NoVatRate: if no period covers the day.
     """
-    for period in periods:
-        if (
-            period.commodity == commodity
-            and period.valid_from <= day
-            and (period.valid_to is None or day < period.valid_to)
-        ):
-            return period.rate
+    for valid_from, valid_to, rate, _ in commodity_periods(periods, commodity).rows:
+        if valid_from <= day and (valid_to is None or day < valid_to):
+            return rate
     raise NoVatRate(commodity, day)

@@ -9,8 +9,12 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.utils import timezone
 
+from contacts import demo as contacts_demo
 from core import demo as core_demo
+from customers import demo as customers_demo
+from tariffs import demo as tariffs_demo
 
 DEFAULT_PASSWORD = "Stadtwerk-Demo-2026"  # noqa: S105 - documented demo password, local data only
 
@@ -24,6 +28,10 @@ class Command(BaseCommand):
     def handle(self, *args: Any, password: str, **options: Any) -> None:
         with transaction.atomic():
             users = core_demo.seed_users(password=password)
+            tariffs_demo.seed_tariffs()
+            customers_demo.seed_customers(today=timezone.localdate())
+            contacts = contacts_demo.seed_contacts(now=timezone.now())
         for user in users:
             self.stdout.write(f"{user.get_role_display():<15} {user.email}")
+        self.stdout.write(f"Kontakte neu angelegt: {contacts}")
         self.stdout.write(self.style.SUCCESS(f"Demo-Daten bereit ({len(users)} Logins, Passwort: {password})."))

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from django.views.generic import TemplateView
 
-from core.permissions import AgentRequiredMixin, SalesRequiredMixin
+from contacts.views.agent import AgentHome
+from core.permissions import SalesRequiredMixin
 
-
-class AgentHome(AgentRequiredMixin, TemplateView):
-    template_name = "contacts/agent_home.html"
+__all__ = ["AgentHome", "SalesHome"]
 
 
 class SalesHome(SalesRequiredMixin, TemplateView):

@@ -1,0 +1,593 @@
+"""The customer 360° screen: everything an agent needs during a call, on one page, in a fixed number of queries.
+
+The timeline merges the touchpoints with what the customer did in the portal (readings, Abschlag changes,
+cancellations, consents; the same actions entered by an agent show too). One UNION query picks the page, newest
+first; the rows of that page are then loaded per source within the page's time span, so the count stays the same
+whether a customer has one touchpoint or thousands.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import CharField, Exists, F, OuterRef, Q, QuerySet, Value
+
+from contacts.models import CallTask, Consent, Interest, Touchpoint
+from customers import relief, selectors
+from customers.cancellation import last_supply_day
+from customers.models import (
+    AdvancePaymentChange,
+    Bill,
+    CancellationRequest,
+    Contract,
+    Customer,
+    Installment,
+    MeterReading,
+)
+from tariffs import selectors as tariff_selectors
+from tariffs.domain.explanation import Explanation
+from tariffs.domain.formatting import format_date, format_eur, format_number
+
+TIMELINE_PER_PAGE = 25
+READINGS_SHOWN = 12
+PORTAL_SOURCES = (MeterReading.Source.CUSTOMER, MeterReading.Source.AGENT)
+ADVANCE_SOURCES = (AdvancePaymentChange.Source.CUSTOMER, AdvancePaymentChange.Source.AGENT)
+
+
+class Kind:
+    """What a timeline entry is (the UNION's discriminator column)."""
+
+    TOUCHPOINT = "touchpoint"
+    READING = "reading"
+    ADVANCE = "advance"
+    CANCELLATION = "cancellation"
+    CONTRACT_CANCELLED = "contract_cancelled"
+    CONSENT_GRANTED = "consent_granted"
+    CONSENT_WITHDRAWN = "consent_withdrawn"
+
+
+@dataclass(frozen=True, slots=True)
+class CustomerCard:
+    id: int
+    customer_number: str
+    name: str
+    address: str
+    email: str
+    phone: str
+    customer_group_label: str
+    is_vulnerable: bool
+    has_login: bool
+
+
+@dataclass(frozen=True, slots=True)
+class BillRow:
+    id: int
+    number: str
+    kind_label: str
+    contract_number: str
+    period_start: date
+    period_last_day: date
+    gross_eur: Decimal
+    relief_eur: Decimal
+    balance_eur: Decimal
+    issued_date: date
+    due_date: date
+
+    @property
+    def is_additional_payment(self) -> bool:
+        return self.balance_eur > 0
+
+    @property
+    def balance_abs_eur(self) -> Decimal:
+        return abs(self.balance_eur)
+
+
+@dataclass(frozen=True, slots=True)
+class ReadingRow:
+    contract_number: str
+    read_date: date
+    value: Decimal
+    unit: str
+    source_label: str
+    is_flagged: bool
+    flag_reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class ReliefCard:
+    """The relief explanation the customer sees on „Meine Entlastung“, to read aloud."""
+
+    contract_number: str
+    commodity_label: str
+    scheme_name: str
+    total_2023_eur: Decimal
+    monthly_eur: Decimal | None
+    quota_kwh_year: Decimal | None
+    explanation: Explanation
+    december_eur: Decimal | None
+    december_explanation: Explanation
+    reason_none: str
+
+
+@dataclass(frozen=True, slots=True)
+class ConsentRow:
+    channel: str
+    purpose: str
+    channel_label: str
+    purpose_label: str
+    status_label: str
+    is_in_force: bool
+    is_open: bool  # not withdrawn (an unconfirmed e-mail consent is open but not yet in force)
+    granted_at: datetime
+    source_label: str
+    withdrawn_at: datetime | None
+    withdrawal_source_label: str
+    wording: str
+
+
+@dataclass(frozen=True, slots=True)
+class TaskRow:
+    id: int
+    kind_label: str
+    topic_label: str
+    due_at: datetime
+    status_label: str
+    assignee_name: str
+    note: str
+
+
+@dataclass(frozen=True, slots=True)
+class InterestRow:
+    kind: str
+    kind_label: str
+    noted_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class TimelineEntry:
+    kind: str
+    at: datetime
+    title: str
+    detail: str
+    actor: str
+    labels: tuple[str, ...]
+    is_customer_action: bool
+
+
+@dataclass(frozen=True, slots=True)
+class TimelinePage:
+    entries: tuple[TimelineEntry, ...]
+    number: int
+    num_pages: int
+    total: int
+
+    @property
+    def has_previous(self) -> bool:
+        return self.number > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.number < self.num_pages
+
+
+@dataclass(frozen=True, slots=True)
+class Customer360:
+    customer: CustomerCard
+    contracts: list[selectors.ContractSummary]
+    bills: tuple[BillRow, ...]
+    readings: tuple[ReadingRow, ...]
+    relief: tuple[ReliefCard, ...]
+    consents: tuple[ConsentRow, ...]
+    open_tasks: tuple[TaskRow, ...]
+    interests: tuple[InterestRow, ...]
+    timeline: TimelinePage
+
+    @property
+    def flagged_readings(self) -> int:
+        return sum(1 for reading in self.readings if reading.is_flagged)
+
+
+def get_customer_360(*, customer: Customer, as_of: date, page: int = 1) -> Customer360:
+    """Return everything the 360° screen shows (19 queries, whatever the number of touchpoints, bills or readings;
+    14 when the timeline is empty). ``page`` is the timeline page; out-of-range pages show the nearest one."""
+    summaries = selectors.get_contract_summaries(customer=customer, as_of=as_of)  # 3 queries
+    contracts = list(customer.contracts.select_related("tariff").order_by("start_date", "id"))  # 1
+    consents = list(Consent.objects.filter(customer=customer).order_by("-granted_at", "-id"))  # 1
+    return Customer360(
+        customer=_card(customer),
+        contracts=summaries,
+        bills=_bills(customer),  # 1
+        readings=_readings(customer),  # 1
+        relief=_relief(customer, contracts),  # 4
+        consents=tuple(_consent_row(consent) for consent in _consents_in_force_first(consents)),
+        open_tasks=_open_tasks(customer),  # 1
+        interests=tuple(
+            InterestRow(kind=interest.kind, kind_label=interest.get_kind_display(), noted_at=interest.noted_at)
+            for interest in Interest.objects.filter(customer=customer).order_by("kind", "id")  # 1
+        ),
+        timeline=get_timeline(customer=customer, page=page, contracts=contracts, consents=consents),  # 6
+    )
+
+
+def _card(customer: Customer) -> CustomerCard:
+    return CustomerCard(
+        id=customer.pk,
+        customer_number=customer.customer_number,
+        name=customer.name,
+        address=f"{customer.street}, {customer.postal_code} {customer.city}",
+        email=customer.email,
+        phone=customer.phone,
+        customer_group_label=customer.get_customer_group_display(),
+        is_vulnerable=customer.is_vulnerable,
+        has_login=customer.user_id is not None,
+    )
+
+
+def _bills(customer: Customer) -> tuple[BillRow, ...]:
+    bills = Bill.objects.filter(contract__customer=customer).select_related("contract").order_by("-issued_date", "-id")
+    return tuple(
+        BillRow(
+            id=bill.pk,
+            number=bill.number,
+            kind_label=bill.get_kind_display(),
+            contract_number=bill.contract.contract_number,
+            period_start=bill.period_start,
+            period_last_day=date.fromordinal(bill.period_end.toordinal() - 1),
+            gross_eur=bill.gross_eur,
+            relief_eur=bill.relief_eur,
+            balance_eur=bill.balance_eur,
+            issued_date=bill.issued_date,
+            due_date=bill.due_date,
+        )
+        for bill in bills
+    )
+
+
+def _readings(customer: Customer) -> tuple[ReadingRow, ...]:
+    """Return the flagged readings first (they need a look), then the latest ones; at most READINGS_SHOWN."""
+    readings = (
+        MeterReading.objects.filter(contract__customer=customer)
+        .select_related("contract")
+        .order_by("-is_flagged", "-read_date", "-id")[:READINGS_SHOWN]
+    )
+    return tuple(
+        ReadingRow(
+            contract_number=reading.contract.contract_number,
+            read_date=reading.read_date,
+            value=reading.value,
+            unit=reading.contract.get_meter_unit_display(),
+            source_label=reading.get_source_display(),
+            is_flagged=reading.is_flagged,
+            flag_reason=reading.flag_reason,
+        )
+        for reading in readings
+    )
+
+
+def _relief(customer: Customer, contracts: list[Contract]) -> tuple[ReliefCard, ...]:
+    """Compute each contract's relief as „Meine Entlastung“ shows it (4 queries for all contracts)."""
+    pricing = selectors.get_pricing_data(tariff_ids={contract.tariff_id for contract in contracts})  # 2
+    schemes = tariff_selectors.get_price_brake_schemes()  # 1
+    september = {
+        installment.contract_id: installment.amount_eur
+        for installment in Installment.objects.filter(  # 1
+            contract__customer=customer, due_date__gte=relief.SEPTEMBER_2022, due_date__lt=date(2022, 10, 1)
+        ).order_by("contract_id", "-due_date", "-id")
+    }
+    cards = []
+    for contract in contracts:
+        contract_relief = relief.get_contract_relief(
+            contract=contract, pricing=pricing, schemes=schemes, september_2022_advance_eur=september.get(contract.pk)
+        )
+        schedule = contract_relief.schedule
+        monthly = None
+        if schedule is not None:
+            first_payment = schedule.scheme.first_payment_month
+            monthly = next((row.relief_eur for row in schedule.rows if row.month > first_payment), None)
+        december: Explanation = ()
+        if contract_relief.december_gas is not None:
+            december = contract_relief.december_gas.explanation
+        elif contract_relief.december_heat is not None:
+            december = contract_relief.december_heat.explanation
+        cards.append(
+            ReliefCard(
+                contract_number=contract.contract_number,
+                commodity_label=contract.get_commodity_display(),
+                scheme_name=contract_relief.scheme.name_de if contract_relief.scheme else "Preisbremse",
+                total_2023_eur=contract_relief.total_2023_eur,
+                monthly_eur=monthly,
+                quota_kwh_year=contract_relief.quota_kwh_year,
+                explanation=schedule.explanation if schedule is not None else (),
+                december_eur=contract_relief.december_amount_eur,
+                december_explanation=december,
+                reason_none=contract_relief.reason_none,
+            )
+        )
+    return tuple(cards)
+
+
+def _consents_in_force_first(consents: list[Consent]) -> list[Consent]:
+    return sorted(consents, key=lambda consent: consent.withdrawn_at is not None)  # stable: newest first within
+
+
+def _consent_row(consent: Consent) -> ConsentRow:
+    if consent.withdrawn_at is not None:
+        status = "widerrufen"
+    elif consent.is_in_force:
+        status = "erteilt"
+    else:
+        status = "unbestätigt (Double-Opt-in ausstehend)"
+    return ConsentRow(
+        channel=consent.channel,
+        purpose=consent.purpose,
+        channel_label=consent.get_channel_display(),
+        purpose_label=consent.get_purpose_display(),
+        status_label=status,
+        is_in_force=consent.is_in_force,
+        is_open=consent.withdrawn_at is None,
+        granted_at=consent.granted_at,
+        source_label=consent.get_source_display(),
+        withdrawn_at=consent.withdrawn_at,
+        withdrawal_source_label=consent.get_withdrawal_source_display() if consent.withdrawal_source else "",
+        wording=consent.wording,
+    )
+
+
+def _open_tasks(customer: Customer) -> tuple[TaskRow, ...]:
+    tasks = (
+        CallTask.objects.filter(customer=customer, status__in=[CallTask.Status.OPEN, CallTask.Status.CLAIMED])
+        .select_related("assignee")
+        .order_by("due_at", "id")
+    )
+    return tuple(
+        TaskRow(
+            id=task.pk,
+            kind_label=task.get_kind_display(),
+            topic_label=task.get_topic_display(),
+            due_at=task.due_at,
+            status_label=task.get_status_display(),
+            assignee_name=str(task.assignee) if task.assignee else "",
+            note=task.note,
+        )
+        for task in tasks
+    )
+
+
+# --- the timeline ------------------------------------------------------------------------------------------------
+
+
+def _stamped(queryset: QuerySet[Any], kind: str, at: str) -> QuerySet[Any, Any]:
+    """Reduce a source to (kind, row_id, at) rows for the UNION (annotations only, so the columns line up)."""
+    stamped: QuerySet[Any, Any] = (
+        queryset.order_by()
+        .annotate(entry_kind=Value(kind, output_field=CharField()), row_id=F("pk"), entry_at=F(at))
+        .values_list("entry_kind", "row_id", "entry_at")
+    )
+    return stamped
+
+
+def _cancellations(customer: Customer) -> QuerySet[CancellationRequest]:
+    # Declarations still under review carry no contract yet; they show where the customer number fits.
+    return CancellationRequest.objects.filter(
+        Q(contract__customer=customer) | Q(contract__isnull=True, customer_number=customer.customer_number)
+    )
+
+
+def _sources(customer: Customer) -> list[QuerySet[Any, Any]]:
+    return [
+        _stamped(Touchpoint.objects.filter(customer=customer), Kind.TOUCHPOINT, "occurred_at"),
+        _stamped(
+            MeterReading.objects.filter(contract__customer=customer, source__in=PORTAL_SOURCES),
+            Kind.READING,
+            "created_at",
+        ),
+        _stamped(
+            AdvancePaymentChange.objects.filter(contract__customer=customer, source__in=ADVANCE_SOURCES),
+            Kind.ADVANCE,
+            "created_at",
+        ),
+        _stamped(_cancellations(customer), Kind.CANCELLATION, "submitted_at"),
+        _stamped(
+            # Cancelled without the cancellation button (e.g. by letter): the contract itself is the record.
+            Contract.objects.filter(customer=customer, cancelled_at__isnull=False).exclude(
+                Exists(CancellationRequest.objects.filter(contract=OuterRef("pk")))
+            ),
+            Kind.CONTRACT_CANCELLED,
+            "cancelled_at",
+        ),
+        _stamped(Consent.objects.filter(customer=customer), Kind.CONSENT_GRANTED, "granted_at"),
+        _stamped(
+            Consent.objects.filter(customer=customer, withdrawn_at__isnull=False),
+            Kind.CONSENT_WITHDRAWN,
+            "withdrawn_at",
+        ),
+    ]
+
+
+def get_timeline(*, customer: Customer, page: int, contracts: list[Contract], consents: list[Consent]) -> TimelinePage:
+    """Return one page of the merged timeline, newest first (6 queries; 1 when there is nothing to show).
+
+    ``contracts`` and ``consents`` are the customer's, already loaded by the caller; their entries need no query.
+    """
+    first, *others = _sources(customer)
+    union = first.union(*others, all=True)
+    total = union.count()
+    if total == 0:
+        return TimelinePage(entries=(), number=1, num_pages=1, total=0)
+    num_pages = (total + TIMELINE_PER_PAGE - 1) // TIMELINE_PER_PAGE
+    number = min(max(page, 1), num_pages)
+    offset = (number - 1) * TIMELINE_PER_PAGE
+    keys: list[tuple[str, int, datetime]] = list(
+        union.order_by("-entry_at", "entry_kind", "-row_id")[offset : offset + TIMELINE_PER_PAGE]
+    )
+    oldest, newest = min(key[2] for key in keys), max(key[2] for key in keys)
+    loaded = _load_page(customer, oldest, newest, contracts, consents)
+    entries = []
+    for kind, row_id, _at in keys:
+        entry = loaded.get((kind, row_id))
+        if entry is not None:
+            entries.append(entry)
+    return TimelinePage(entries=tuple(entries), number=number, num_pages=num_pages, total=total)
+
+
+def _load_page(
+    customer: Customer, oldest: datetime, newest: datetime, contracts: list[Contract], consents: list[Consent]
+) -> dict[tuple[str, int], TimelineEntry]:
+    """Render the rows in the page's time span, one query per table (4 queries), keyed by (kind, id)."""
+    span = (oldest, newest)
+    loaded: dict[tuple[str, int], TimelineEntry] = {}
+    for touchpoint in Touchpoint.objects.filter(customer=customer, occurred_at__range=span).select_related(
+        "agent", "contract"
+    ):
+        loaded[(Kind.TOUCHPOINT, touchpoint.pk)] = _touchpoint_entry(touchpoint)
+    for reading in MeterReading.objects.filter(
+        contract__customer=customer, source__in=PORTAL_SOURCES, created_at__range=span
+    ).select_related("contract", "created_by"):
+        loaded[(Kind.READING, reading.pk)] = _reading_entry(reading)
+    for change in AdvancePaymentChange.objects.filter(
+        contract__customer=customer, source__in=ADVANCE_SOURCES, created_at__range=span
+    ).select_related("contract", "created_by"):
+        loaded[(Kind.ADVANCE, change.pk)] = _advance_entry(change)
+    for cancellation in (
+        _cancellations(customer).filter(submitted_at__range=span).select_related("contract", "submitted_by")
+    ):
+        loaded[(Kind.CANCELLATION, cancellation.pk)] = _cancellation_entry(cancellation)
+    for contract in contracts:
+        if contract.cancelled_at is not None:
+            loaded[(Kind.CONTRACT_CANCELLED, contract.pk)] = _contract_cancelled_entry(contract)
+    for consent in consents:
+        loaded[(Kind.CONSENT_GRANTED, consent.pk)] = _consent_entry(consent, withdrawn=False)
+        if consent.withdrawn_at is not None:
+            loaded[(Kind.CONSENT_WITHDRAWN, consent.pk)] = _consent_entry(consent, withdrawn=True)
+    return loaded
+
+
+def _staff_name(user: Any) -> str:
+    return str(user) if user is not None else "Kundenservice"
+
+
+def _touchpoint_entry(touchpoint: Touchpoint) -> TimelineEntry:
+    details = [touchpoint.summary] if touchpoint.summary else []
+    if touchpoint.contract is not None:
+        details.append(f"Vertrag {touchpoint.contract.contract_number}")
+    labels = [touchpoint.get_outcome_display()]
+    if touchpoint.sentiment:
+        labels.append(f"Stimmung {touchpoint.get_sentiment_display()}")
+    if touchpoint.would_recommend is not None:
+        labels.append(f"Weiterempfehlung {touchpoint.would_recommend}/10")
+    return TimelineEntry(
+        kind=Kind.TOUCHPOINT,
+        at=touchpoint.occurred_at,
+        title=(
+            f"{touchpoint.get_topic_display()} · {touchpoint.get_channel_display()}, "
+            f"{touchpoint.get_direction_display()}"
+        ),
+        detail=" · ".join(details),
+        actor=_staff_name(touchpoint.agent),
+        labels=tuple(labels),
+        is_customer_action=False,
+    )
+
+
+def _by_customer(source: str, created_by: Any) -> tuple[str, bool]:
+    if source in (MeterReading.Source.CUSTOMER, AdvancePaymentChange.Source.CUSTOMER):
+        return "Kundin/Kunde im Portal", True
+    return _staff_name(created_by), False
+
+
+def _reading_entry(reading: MeterReading) -> TimelineEntry:
+    actor, by_customer = _by_customer(reading.source, reading.created_by)
+    unit = reading.contract.get_meter_unit_display()
+    return TimelineEntry(
+        kind=Kind.READING,
+        at=reading.created_at,
+        title="Zählerstand gemeldet" if by_customer else "Zählerstand erfasst",
+        detail=(
+            f"{format_number(reading.value)} {unit} zum {format_date(reading.read_date)} · "
+            f"Vertrag {reading.contract.contract_number}"
+        ),
+        actor=actor,
+        labels=("zur Prüfung markiert",) if reading.is_flagged else (),
+        is_customer_action=by_customer,
+    )
+
+
+def _advance_entry(change: AdvancePaymentChange) -> TimelineEntry:
+    actor, by_customer = _by_customer(change.source, change.created_by)
+    detail = (
+        f"{format_eur(change.amount_eur)} ab {format_date(change.valid_from)} "
+        f"(berechnet {format_eur(change.recommended_eur)}) · Vertrag {change.contract.contract_number}"
+    )
+    if change.reason:
+        detail += f" · Begründung: {change.reason}"
+    return TimelineEntry(
+        kind=Kind.ADVANCE,
+        at=change.created_at,
+        title="Abschlag geändert",
+        detail=detail,
+        actor=actor,
+        labels=("zur Prüfung",) if change.needs_review else (),
+        is_customer_action=by_customer,
+    )
+
+
+def _cancellation_entry(cancellation: CancellationRequest) -> TimelineEntry:
+    details = [cancellation.get_kind_display(), f"Eingangsnummer {cancellation.reference}"]
+    if cancellation.contract is not None:
+        details.append(f"Vertrag {cancellation.contract.contract_number}")
+    end = last_supply_day(cancellation.effective_date)
+    if end is not None:
+        details.append(f"Vertragsende {format_date(end)}")
+    # The button without login leaves submitted_by empty; a logged-in customer or an agent is named there.
+    submitter = cancellation.submitted_by
+    by_customer = submitter is None or submitter.is_customer
+    return TimelineEntry(
+        kind=Kind.CANCELLATION,
+        at=cancellation.submitted_at,
+        title="Kündigung eingegangen",
+        detail=" · ".join(details),
+        actor="Kündigungsbutton" if by_customer else _staff_name(submitter),
+        labels=(cancellation.get_status_display(),),
+        is_customer_action=by_customer,
+    )
+
+
+def _contract_cancelled_entry(contract: Contract) -> TimelineEntry:
+    assert contract.cancelled_at is not None
+    end = last_supply_day(contract.end_date)
+    return TimelineEntry(
+        kind=Kind.CONTRACT_CANCELLED,
+        at=contract.cancelled_at,
+        title="Vertrag gekündigt",
+        detail=f"Vertrag {contract.contract_number}" + (f" · Vertragsende {format_date(end)}" if end else ""),
+        actor="",
+        labels=(),
+        is_customer_action=False,
+    )
+
+
+def _consent_entry(consent: Consent, *, withdrawn: bool) -> TimelineEntry:
+    if withdrawn:
+        assert consent.withdrawn_at is not None
+        source = consent.get_withdrawal_source_display() if consent.withdrawal_source else ""
+        return TimelineEntry(
+            kind=Kind.CONSENT_WITHDRAWN,
+            at=consent.withdrawn_at,
+            title="Einwilligung widerrufen",
+            detail=f"{consent.get_channel_display()} – {consent.get_purpose_display()}",
+            actor=source,
+            labels=(),
+            is_customer_action=consent.withdrawal_source == Consent.Source.PORTAL,
+        )
+    return TimelineEntry(
+        kind=Kind.CONSENT_GRANTED,
+        at=consent.granted_at,
+        title="Einwilligung erteilt",
+        detail=f"{consent.get_channel_display()} – {consent.get_purpose_display()}",
+        actor=consent.get_source_display(),
+        labels=(),
+        is_customer_action=consent.source == Consent.Source.PORTAL,
+    )

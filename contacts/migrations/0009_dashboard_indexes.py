@@ -1,0 +1,63 @@
+"""Indexes for the sales dashboard (PostgreSQL only; contacts/dashboard.py). Partial and covering indexes let the
+dashboard's aggregates read only the rows of the period (and often only the index). SQLite runs the same queries
+without them (small data sets)."""
+
+from django.db import migrations
+
+INDEXES = {
+    # contact frequency and churn by contact frequency: touchpoints of a period by channel and customer
+    "dash_touchpoint_period": "contacts_touchpoint (occurred_at) INCLUDE (customer_id, channel)",
+    # the at-risk rules and NPS: complaints, negative sentiment and scores of a period
+    "dash_touchpoint_complaint": "contacts_touchpoint (occurred_at) INCLUDE (customer_id) WHERE topic = 'COMPLAINT'",
+    "dash_touchpoint_negative": "contacts_touchpoint (occurred_at) INCLUDE (customer_id) WHERE sentiment = 'NEGATIVE'",
+    "dash_touchpoint_score": (
+        "contacts_touchpoint (occurred_at) INCLUDE (customer_id, would_recommend) WHERE would_recommend IS NOT NULL"
+    ),
+    # cancellations effective in a period (and the month series of contract ends)
+    "dash_contract_end": (
+        "customers_contract (end_date) INCLUDE (cancelled_at, start_date, tariff_id, commodity) "
+        "WHERE end_date IS NOT NULL"
+    ),
+    # new contracts of a period
+    "dash_contract_start": "customers_contract (start_date) INCLUDE (end_date, tariff_id, commodity, customer_id)",
+    # "contract end or minimum term within 90 days"
+    "dash_contract_term": "customers_contract (minimum_term_end) WHERE status = 'ACTIVE'",
+    # active contracts of a customer (every customer-level figure checks it)
+    "dash_contract_customer": (
+        "customers_contract (customer_id) INCLUDE (status, start_date, end_date, commodity, tariff_id)"
+    ),
+    # latest bill with a high Nachzahlung
+    "dash_bill_issued": "customers_bill (issued_date) INCLUDE (contract_id, balance_eur, advances_eur)",
+    # notices sent in a period
+    "dash_notice_sent": (
+        "contacts_pricechangenotice (sent_at) INCLUDE (contract_id, price_change_id, effective_date) "
+        "WHERE status = 'SENT'"
+    ),
+    # courtesy calls of a contract
+    "dash_task_courtesy": "contacts_calltask (contract_id) INCLUDE (status, result_id) WHERE kind = 'COURTESY'",
+    # leads of a period
+    "dash_interest_noted": "contacts_interest (noted_at)",
+}
+
+
+def create(apps, schema_editor):
+    if schema_editor.connection.vendor != "postgresql":
+        return
+    for name, definition in INDEXES.items():
+        schema_editor.execute(f"CREATE INDEX IF NOT EXISTS {name} ON {definition}")
+
+
+def drop(apps, schema_editor):
+    if schema_editor.connection.vendor != "postgresql":
+        return
+    for name in INDEXES:
+        schema_editor.execute(f"DROP INDEX IF EXISTS {name}")
+
+
+class Migration(migrations.Migration):
+    dependencies = [
+        ("contacts", "0003_beat_schedules"),
+        ("customers", "0003_bill_checks_within_half_cent"),
+    ]
+
+    operations = [migrations.RunPython(create, drop)]

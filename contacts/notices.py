@@ -1,0 +1,607 @@
+"""Price-change notices (the job ``price_change_notices``): exactly one per contract and price change.
+
+For every published change (not VAT-only) and every affected active contract the customer is told, directly and
+plainly (DOMAIN.md, price-change notices): old and new gross working and base price, old and new Abschlag, the reason,
+conditions and scope, and the special termination right with its date. Basic-supply customers and customers without
+an e-mail address get a PDF letter (MEDIA_ROOT/letters/<notice id>.pdf, for the print shop), everybody else an e-mail.
+Each notice is recorded as an outbound touchpoint, and the Abschlag plan changes from the day the change takes effect.
+
+How "exactly once" holds, whatever retries, duplicate messages, crashes or parallel workers happen:
+
+1. **Rows.** A PENDING row is inserted for every affected contract that has none. The unique constraint (contract,
+   price change) turns a second insert - another worker, a redelivered message - into nothing (ON CONFLICT DO NOTHING).
+2. **Claim.** A worker takes a batch with one filtered UPDATE: PENDING → SENDING, or SENDING whose claim is older than
+   15 minutes (its worker crashed). On PostgreSQL the rows are picked with SELECT … FOR UPDATE SKIP LOCKED, so two
+   workers get disjoint batches. Claim times come from the database clock, so workers' clocks cannot disagree.
+3. **Prepare** (one transaction per batch, only rows not prepared yet): the day the change takes effect for the
+   contract (a notice that is not in time moves it to the earliest lawful date: status LATE, the old price stays until
+   then), old and new Abschlag, the touchpoint, the Abschlag plan. Setting the row's touchpoint marks it prepared, in
+   the same transaction, so a reclaimed row is never prepared twice.
+4. **Deliver**, one row at a time: send the e-mail (or write the letter), then mark the row SENT (LATE) at once with a
+   filtered UPDATE. A worker killed before the send sends nothing; the row is reclaimed and sent once.
+
+The one window left is a kill in the microseconds between the mail server accepting an e-mail and the mark reaching
+the database: that row is sent again after 15 minutes. Its Message-ID is derived from the notice, so the resend is the
+same message and mail systems drop it as a duplicate. (Exactly-once delivery to SMTP cannot be had; this keeps the
+window as small as it gets.)
+
+**Prices for a LATE contract.** Its notice's ``effective_date`` says from when the new price applies to it.
+``versions_for_contract`` applies these dates to a tariff's price history (the old version is extended for the
+contract); the Abschlag plan here already uses it. Bills (customers.billing) still read the tariff's history directly.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import smtplib
+import tempfile
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+from email.utils import parseaddr
+from io import BytesIO
+from pathlib import Path
+from typing import Any
+from xml.sax.saxutils import escape
+
+from django.conf import settings
+from django.core.mail import EmailMessage, get_connection
+from django.db import transaction
+from django.db.models import (
+    Case,
+    DateTimeField,
+    DecimalField,
+    Exists,
+    ExpressionWrapper,
+    OuterRef,
+    Q,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models.functions import Now
+from django.template.loader import get_template
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.units import mm
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.ttfonts import TTFont
+from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer
+
+from contacts.models import Channel, PriceChangeNotice, Topic, Touchpoint
+from customers import selectors as customer_selectors
+from customers.models import AdvancePaymentChange, Contract, Installment
+from tariffs import pricing_changes
+from tariffs.domain import prices
+from tariffs.domain.formatting import format_ct, format_date, format_eur, format_kwh
+from tariffs.models import PriceChange
+
+logger = logging.getLogger(__name__)
+
+JOB = "price_change_notices"
+BATCH_SIZE = 500
+INSERT_CHUNK = 5000
+CLAIM_TIMEOUT = timedelta(minutes=15)
+# Published changes whose effective day lies further back are done; contracts still without a notice then (rare:
+# the job did not run for months) need a person, not an automatic late notice.
+HORIZON = timedelta(days=92)
+
+SKIP_VAT_ONLY = "nur Umsatzsteueränderung – keine Mitteilung nötig"
+SKIP_SEND_FAILED = "Versand fehlgeschlagen – wird beim nächsten Lauf wiederholt"
+SKIP_NO_PRICE = "kein Preis zum Stichtag – bitte Preisstände prüfen"
+SEND_ERRORS = (smtplib.SMTPException, OSError)
+
+PREPARED_FIELDS = ("effective_date", "medium", "old_advance_eur", "new_advance_eur", "letter_pdf", "touchpoint")
+_FONT, _FONT_BOLD = "Vera", "VeraBd"
+
+
+# --- prices per contract --------------------------------------------------------------------------------------------
+
+
+def versions_for_contract(
+    versions: Sequence[prices.PriceVersion], deferrals: Iterable[tuple[date, date]]
+) -> tuple[prices.PriceVersion, ...]:
+    """Return a tariff's price history as it applies to one contract whose notices were late.
+
+    ``deferrals`` holds (planned effective day, effective day for this contract) per LATE notice: the version that
+    ends on the planned day is extended to the contract's day, the one that starts then starts later.
+    """
+    shifted = list(versions)
+    for planned, actual in deferrals:
+        if actual <= planned:
+            continue
+        for index, version in enumerate(shifted):
+            if version.valid_to == planned:
+                shifted[index] = replace(version, valid_to=actual)
+            elif version.valid_from == planned:
+                shifted[index] = replace(version, valid_from=actual)
+        shifted = [version for version in shifted if version.valid_to is None or version.valid_from < version.valid_to]
+    return tuple(shifted)
+
+
+def get_contract_deferrals(*, contract_id: int) -> list[tuple[date, date]]:
+    """Return (planned day, day for this contract) of the contract's LATE notices (1 query)."""
+    return [
+        (planned, actual)
+        for planned, actual in PriceChangeNotice.objects.filter(
+            contract_id=contract_id, status=PriceChangeNotice.Status.LATE, effective_date__isnull=False
+        )
+        .order_by("price_change__effective_date", "id")
+        .values_list("price_change__effective_date", "effective_date")
+        if actual is not None
+    ]
+
+
+# --- the content ----------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class NoticeContent:
+    """Everything one notice says, as plain data (the e-mail and the letter render the same text)."""
+
+    notice_id: int
+    medium: str
+    customer_name: str
+    email: str
+    postal_address: tuple[str, ...]
+    contract_number: str
+    commodity_label: str
+    tariff_name: str
+    supply_address: str
+    is_basic_supply: bool
+    planned_effective_date: date
+    effective_date: date
+    is_late: bool
+    old_working_price_ct: Decimal
+    new_working_price_ct: Decimal
+    old_base_price_eur_year: Decimal
+    new_base_price_eur_year: Decimal
+    vat_percent: Decimal
+    old_advance_eur: Decimal
+    new_advance_eur: Decimal
+    advance_valid_from: date
+    forecast_kwh: Decimal
+    reason: str
+    conditions: str
+
+    @property
+    def direction(self) -> str:
+        """Return "erhöhen", "senken" or "ändern" (for the wording)."""
+        old = self.old_working_price_ct * self.forecast_kwh / 100 + self.old_base_price_eur_year
+        new = self.new_working_price_ct * self.forecast_kwh / 100 + self.new_base_price_eur_year
+        return "erhöhen" if new > old else "senken" if new < old else "ändern"
+
+    @property
+    def termination_date(self) -> date:
+        """Return the day the special termination right takes effect: the day the change takes effect for the
+        contract (the customer may cancel without notice effective on that day)."""
+        return self.effective_date
+
+    @property
+    def subject(self) -> str:
+        return f"Preisänderung zum {format_date(self.effective_date)}: Ihr Vertrag {self.contract_number}"
+
+    def context(self) -> dict[str, object]:
+        """Return the template context with every amount already formatted German style."""
+        return {
+            "content": self,
+            "effective": format_date(self.effective_date),
+            "planned_effective": format_date(self.planned_effective_date),
+            "termination": format_date(self.termination_date),
+            "advance_from": format_date(self.advance_valid_from),
+            "old_ap": format_ct(self.old_working_price_ct),
+            "new_ap": format_ct(self.new_working_price_ct),
+            "old_gp": format_eur(self.old_base_price_eur_year),
+            "new_gp": format_eur(self.new_base_price_eur_year),
+            "old_advance": format_eur(self.old_advance_eur),
+            "new_advance": format_eur(self.new_advance_eur),
+            "forecast": format_kwh(self.forecast_kwh),
+            "vat": f"{self.vat_percent.normalize():f}".replace(".", ","),
+        }
+
+
+def render_text(content: NoticeContent) -> str:
+    """Return the notice's German text (e-mail body and letter body)."""
+    return get_template("contacts/email/price_change_notice.txt").render(content.context())
+
+
+# --- the job --------------------------------------------------------------------------------------------------------
+
+
+@dataclass
+class _Totals:
+    created: int = 0
+    already_done: int = 0
+    skipped: Counter[str] = field(default_factory=Counter)
+
+    def as_result(self) -> dict[str, Any]:
+        return {
+            "job": JOB,
+            "created": self.created,
+            "already_done": self.already_done,
+            "skipped": dict(sorted(self.skipped.items())),
+        }
+
+
+def price_change_notices(
+    *, as_of: date, now: datetime, price_change_id: int | None = None, batch_size: int = BATCH_SIZE
+) -> dict[str, Any]:
+    """Send every notice that is due; return {"job", "created", "already_done", "skipped": {reason: n}}.
+
+    ``as_of`` is the day the notices go out (it decides whether they are in time); ``now`` stamps touchpoints and
+    sent times. Running it again, in parallel or after a crash sends nothing twice ("created" counts notices sent by
+    this run).
+    """
+    totals = _Totals()
+    changes = (
+        PriceChange.objects.filter(status=PriceChange.Status.PUBLISHED, effective_date__gte=as_of - HORIZON)
+        .select_related("tariff", "price_version")
+        .order_by("effective_date", "id")
+    )
+    if price_change_id is not None:
+        changes = changes.filter(pk=price_change_id)
+    for change in changes:
+        if change.is_vat_only:
+            if change.effective_date >= as_of:
+                totals.skipped[SKIP_VAT_ONLY] += pricing_changes.affected_contracts(change).count()
+            continue
+        _create_rows(change)
+        totals.already_done += PriceChangeNotice.objects.filter(
+            price_change=change, status__in=(PriceChangeNotice.Status.SENT, PriceChangeNotice.Status.LATE)
+        ).count()
+        sender = _Sender(change=change, as_of=as_of, now=now)
+        while not sender.stopped and (
+            ids := _claim(change_id=change.pk, batch_size=batch_size, excluded=sender.released)
+        ):
+            sent, skipped = sender.process(ids)
+            totals.created += sent
+            totals.skipped.update(skipped)
+    result = totals.as_result()
+    logger.info("price change notices: %s", result)
+    return result
+
+
+def _create_rows(change: PriceChange) -> None:
+    """Insert a PENDING notice for every affected contract without one (a concurrent insert is ignored)."""
+    existing = PriceChangeNotice.objects.filter(price_change=change, contract=OuterRef("pk"))
+    contract_ids = list(
+        pricing_changes.affected_contracts(change)
+        .filter(~Exists(existing))
+        .order_by("id")
+        .values_list("id", flat=True)
+    )
+    for start in range(0, len(contract_ids), INSERT_CHUNK):
+        PriceChangeNotice.objects.bulk_create(
+            [
+                PriceChangeNotice(contract_id=contract_id, price_change=change)
+                for contract_id in contract_ids[start : start + INSERT_CHUNK]
+            ],
+            ignore_conflicts=True,
+        )
+
+
+def _claimable() -> Q:
+    stale = ExpressionWrapper(Now() - Value(CLAIM_TIMEOUT), output_field=DateTimeField())
+    return Q(status=PriceChangeNotice.Status.PENDING) | Q(
+        status=PriceChangeNotice.Status.SENDING, claimed_at__lt=stale
+    )
+
+
+def _claim(*, change_id: int, batch_size: int, excluded: set[int]) -> list[int]:
+    """Claim up to ``batch_size`` notices for this worker; return their ids (empty: nothing left to claim).
+
+    ``excluded``: notices this run gave back (they wait for the next run).
+    """
+    claimable = PriceChangeNotice.objects.filter(price_change_id=change_id).exclude(status="SENT")
+    if excluded:
+        claimable = claimable.exclude(id__in=sorted(excluded))
+    with transaction.atomic():
+        ids = list(
+            claimable.select_for_update(skip_locked=True).order_by("id").values_list("id", flat=True)[:batch_size]
+        )
+        if ids:
+            claimable.filter(id__in=ids).update(status=PriceChangeNotice.Status.SENDING, claimed_at=Now())
+    return ids
+
+
+class _Sender:
+    """Prepares and delivers the claimed notices of one price change (prices and templates loaded once)."""
+
+    def __init__(self, *, change: PriceChange, as_of: date, now: datetime) -> None:
+        self.change = change
+        self.as_of = as_of
+        self.now = now
+        self.pricing = customer_selectors.get_pricing_data(tariff_ids={change.tariff_id})
+        self.template = get_template("contacts/email/price_change_notice.txt")
+        self.message_domain = parseaddr(settings.DEFAULT_FROM_EMAIL)[1].rpartition("@")[2] or "localhost"
+        self.released: set[int] = set()
+        self.stopped = False
+
+    # The steps ------------------------------------------------------------------------------------------------------
+
+    def process(self, ids: list[int]) -> tuple[int, Counter[str]]:
+        """Prepare and deliver one claimed batch; return how many were sent and what was skipped.
+
+        A notice that cannot be sent is given back (PENDING) and not claimed again in this run; after a failed
+        e-mail or letter the rest of the batch is given back too and ``self.stopped`` ends the run for this change
+        (the mail server is probably down: the next run tries again).
+        """
+        skipped: Counter[str] = Counter()
+        notices = list(
+            PriceChangeNotice.objects.filter(id__in=ids, status=PriceChangeNotice.Status.SENDING).order_by("id")
+        )
+        contracts = self._contracts([notice.contract_id for notice in notices])
+        fresh = [notice for notice in notices if notice.touchpoint_id is None]
+        if fresh:
+            skipped.update(self._prepare(fresh, contracts))
+        sent = 0
+        connection = get_connection()
+        try:
+            for notice in notices:
+                if notice.touchpoint_id is None:
+                    continue  # not preparable (no price): released in _prepare
+                contract = contracts[notice.contract_id]
+                try:
+                    content = self._content(notice, contract)
+                    text = self.template.render(content.context())
+                    if content.medium == PriceChangeNotice.Medium.LETTER:
+                        _write_letter(content, text)
+                    else:
+                        self._email(content, text, connection).send()
+                except SEND_ERRORS:
+                    logger.exception("notice %s could not be sent; stopping this run", notice.pk)
+                    unsent = [other.pk for other in notices if other.pk >= notice.pk and other.touchpoint_id]
+                    self._release(unsent)
+                    skipped[SKIP_SEND_FAILED] += len(unsent)
+                    self.stopped = True
+                    break
+                sent += self._mark_sent(notice)
+        finally:
+            connection.close()
+        return sent, skipped
+
+    def _contracts(self, contract_ids: list[int]) -> dict[int, Contract]:
+        """Load the contracts with customer and the Abschlag in force before the change (1 query)."""
+        in_force = AdvancePaymentChange.objects.filter(
+            contract=OuterRef("pk"), valid_from__lt=self.change.effective_date
+        ).order_by("-valid_from", "-id")
+        contracts = (
+            Contract.objects.filter(id__in=contract_ids)
+            .select_related("customer", "customer__user", "tariff")
+            .annotate(advance_in_force=Subquery(in_force.values("amount_eur")[:1]))
+        )
+        return {contract.pk: contract for contract in contracts}
+
+    def _prepare(self, notices: list[PriceChangeNotice], contracts: dict[int, Contract]) -> Counter[str]:
+        """Decide date, medium and Abschlag per notice; write touchpoints and the Abschlag plan (one transaction)."""
+        skipped: Counter[str] = Counter()
+        change = self.change
+        touchpoints, plan, prepared, unpriceable = [], [], [], []
+        for notice in notices:
+            contract = contracts[notice.contract_id]
+            rule = pricing_changes.contract_rule(
+                change=change,
+                is_basic_supply=contract.is_basic_supply,
+                customer_group=contract.customer.customer_group,
+            )
+            effective = pricing_changes.effective_date_for(
+                rule=rule, effective_date=change.effective_date, notice_date=self.as_of
+            )
+            old = customer_selectors.recommended_advance(
+                contract=contract, pricing=self.pricing, as_of=change.effective_date - timedelta(days=1)
+            )
+            new = customer_selectors.recommended_advance(contract=contract, pricing=self.pricing, as_of=effective)
+            if new is None:
+                unpriceable.append(notice.pk)
+                continue
+            notice.effective_date = effective
+            notice.medium = (
+                PriceChangeNotice.Medium.LETTER
+                if rule is pricing_changes.NoticeRule.BASIC_SUPPLY or not _email_of(contract)
+                else PriceChangeNotice.Medium.EMAIL
+            )
+            advance_in_force = getattr(contract, "advance_in_force", None)
+            notice.old_advance_eur = (
+                advance_in_force if advance_in_force is not None else (old.installment_eur if old else None)
+            )
+            notice.new_advance_eur = new.installment_eur
+            notice.letter_pdf = f"letters/{notice.pk}.pdf" if notice.medium == PriceChangeNotice.Medium.LETTER else ""
+            touchpoints.append(
+                Touchpoint(
+                    customer_id=contract.customer_id,
+                    contract_id=contract.pk,
+                    channel=Channel.LETTER if notice.medium == PriceChangeNotice.Medium.LETTER else Channel.EMAIL,
+                    direction=Touchpoint.Direction.OUTBOUND,
+                    topic=Topic.PRICE_CHANGE,
+                    outcome=Touchpoint.Outcome.RESOLVED,
+                    summary=_summary(notice=notice, change=change),
+                    occurred_at=self.now,
+                )
+            )
+            plan.append(
+                AdvancePaymentChange(
+                    contract_id=contract.pk,
+                    valid_from=pricing_changes.first_of_month_on_or_after(effective),
+                    amount_eur=new.installment_eur,
+                    recommended_eur=new.installment_eur,
+                    source=AdvancePaymentChange.Source.PRICE_CHANGE,
+                    reason=f"Preisänderung zum {format_date(effective)} (Mitteilung {notice.pk})",
+                )
+            )
+            prepared.append(notice)
+        if unpriceable:
+            logger.error("price change %s: no price for %s contract(s)", change.pk, len(unpriceable))
+            self._release(unpriceable)
+            skipped[SKIP_NO_PRICE] += len(unpriceable)
+        if not prepared:
+            return skipped
+        with transaction.atomic():
+            Touchpoint.objects.bulk_create(touchpoints)
+            AdvancePaymentChange.objects.bulk_create(plan)
+            _update_open_installments(plan)
+            for notice, touchpoint in zip(prepared, touchpoints, strict=True):
+                notice.touchpoint = touchpoint
+            PriceChangeNotice.objects.bulk_update(prepared, PREPARED_FIELDS)
+        return skipped
+
+    def _content(self, notice: PriceChangeNotice, contract: Contract) -> NoticeContent:
+        change = self.change
+        assert notice.effective_date is not None and notice.new_advance_eur is not None  # prepared
+        commodity = contract.commodity
+        old = self.pricing.gross_on(
+            tariff_id=change.tariff_id, commodity=commodity, day=change.effective_date - timedelta(days=1)
+        )
+        new = self.pricing.gross_on(tariff_id=change.tariff_id, commodity=commodity, day=notice.effective_date)
+        assert new is not None  # checked in _prepare
+        old = old or new
+        customer = contract.customer
+        return NoticeContent(
+            notice_id=notice.pk,
+            medium=notice.medium,
+            customer_name=customer.name,
+            email=_email_of(contract),
+            postal_address=(customer.name, customer.street, f"{customer.postal_code} {customer.city}"),
+            contract_number=contract.contract_number,
+            commodity_label=contract.get_commodity_display(),
+            tariff_name=contract.tariff.name,
+            supply_address=f"{contract.street}, {contract.postal_code} {contract.city}",
+            is_basic_supply=contract.is_basic_supply or contract.tariff.is_basic_supply,
+            planned_effective_date=change.effective_date,
+            effective_date=notice.effective_date,
+            is_late=notice.effective_date > change.effective_date,
+            old_working_price_ct=old.working_price_ct,
+            new_working_price_ct=new.working_price_ct,
+            old_base_price_eur_year=old.base_price_eur_year,
+            new_base_price_eur_year=new.base_price_eur_year,
+            vat_percent=new.vat_rate * 100,
+            old_advance_eur=notice.old_advance_eur if notice.old_advance_eur is not None else notice.new_advance_eur,
+            new_advance_eur=notice.new_advance_eur,
+            advance_valid_from=pricing_changes.first_of_month_on_or_after(notice.effective_date),
+            forecast_kwh=contract.forecast_kwh,
+            reason=change.reason,
+            conditions=change.conditions,
+        )
+
+    def _email(self, content: NoticeContent, text: str, connection: Any) -> EmailMessage:
+        return EmailMessage(
+            subject=content.subject,
+            body=text,
+            from_email=settings.DEFAULT_FROM_EMAIL,
+            to=[content.email],
+            connection=connection,
+            # The same notice always has the same Message-ID, so a resend after a crash is recognisably a duplicate.
+            headers={"Message-ID": f"<preisaenderung-{content.notice_id}@{self.message_domain}>"},
+        )
+
+    def _release(self, ids: list[int]) -> None:
+        """Give claimed notices back (PENDING) for the next run; this run does not claim them again."""
+        PriceChangeNotice.objects.filter(id__in=ids, status=PriceChangeNotice.Status.SENDING).update(
+            status=PriceChangeNotice.Status.PENDING, claimed_at=None
+        )
+        self.released.update(ids)
+
+    def _mark_sent(self, notice: PriceChangeNotice) -> int:
+        assert notice.effective_date is not None
+        status = (
+            PriceChangeNotice.Status.LATE
+            if notice.effective_date > self.change.effective_date
+            else PriceChangeNotice.Status.SENT
+        )
+        return PriceChangeNotice.objects.filter(pk=notice.pk).update(
+            status=status, sent_at=self.now
+        )
+
+
+def _email_of(contract: Contract) -> str:
+    customer = contract.customer
+    if customer.email:
+        return customer.email
+    return customer.user.email if customer.user is not None else ""
+
+
+def _summary(*, notice: PriceChangeNotice, change: PriceChange) -> str:
+    assert notice.effective_date is not None
+    medium = "Brief" if notice.medium == PriceChangeNotice.Medium.LETTER else "E-Mail"
+    text = f"Preisänderungsmitteilung per {medium}: neue Preise ab {format_date(notice.effective_date)}"
+    if notice.effective_date > change.effective_date:
+        text += f" (geplant {format_date(change.effective_date)}; Mitteilung nicht rechtzeitig, alter Preis bis dahin)"
+    return text + f", Abschlag neu {format_eur(notice.new_advance_eur or Decimal(0))}."
+
+
+def _update_open_installments(plan: list[AdvancePaymentChange]) -> None:
+    """Set the open (unpaid) Abschläge due from each plan change's day to its new amount (one UPDATE per day)."""
+    by_day: dict[date, list[AdvancePaymentChange]] = {}
+    for change in plan:
+        by_day.setdefault(change.valid_from, []).append(change)
+    money: DecimalField[Decimal, Decimal] = DecimalField(max_digits=10, decimal_places=2)
+    for day, changes in by_day.items():
+        Installment.objects.filter(
+            contract_id__in=[change.contract_id for change in changes], due_date__gte=day, paid_at__isnull=True
+        ).update(
+            amount_eur=Case(
+                *[When(contract_id=change.contract_id, then=Value(change.amount_eur)) for change in changes],
+                output_field=money,
+            )
+        )
+
+
+# --- the letter -----------------------------------------------------------------------------------------------------
+
+
+def letter_path(notice_id: int) -> Path:
+    """Return where the letter of a notice is written (MEDIA_ROOT/letters/<id>.pdf)."""
+    return Path(settings.MEDIA_ROOT) / "letters" / f"{int(notice_id)}.pdf"
+
+
+def _write_letter(content: NoticeContent, text: str) -> Path:
+    """Render the letter and write it atomically (a rewrite after a crash replaces the file with the same letter)."""
+    path = letter_path(content.notice_id)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    data = render_letter(content, text)
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".letter-", suffix=".pdf")
+    try:
+        with os.fdopen(handle, "wb") as file:
+            file.write(data)
+        os.chmod(temporary, 0o644)  # mkstemp creates 0600
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+    return path
+
+
+def render_letter(content: NoticeContent, text: str) -> bytes:
+    """Return the notice as a one- or two-page A4 letter (PDF bytes): address, date, subject, the notice text."""
+    if _FONT not in pdfmetrics.getRegisteredFontNames():
+        pdfmetrics.registerFont(TTFont(_FONT, "Vera.ttf"))
+        pdfmetrics.registerFont(TTFont(_FONT_BOLD, "VeraBd.ttf"))
+    base = ParagraphStyle("base", fontName=_FONT, fontSize=10, leading=13.5, spaceAfter=6)
+    small = ParagraphStyle("small", parent=base, fontSize=7.5, leading=9.5)
+    bold = ParagraphStyle("bold", parent=base, fontName=_FONT_BOLD, fontSize=11, spaceBefore=10)
+    buffer = BytesIO()
+    document = SimpleDocTemplate(
+        buffer,
+        pagesize=A4,
+        leftMargin=25 * mm,
+        rightMargin=20 * mm,
+        topMargin=20 * mm,
+        bottomMargin=20 * mm,
+        title=content.subject,
+        author=settings.UTILITY_NAME,
+        pageCompression=0,
+    )
+    story: list[Any] = [
+        Paragraph(escape(f"{settings.UTILITY_NAME} · Kundenservice"), small),
+        Spacer(1, 4 * mm),
+        Paragraph("<br/>".join(escape(line) for line in content.postal_address), base),
+        Spacer(1, 10 * mm),
+        Paragraph(escape(f"Mitteilung {content.notice_id}"), small),
+        Paragraph(escape(content.subject), bold),
+    ]
+    for block in text.strip().split("\n\n"):
+        story.append(Paragraph("<br/>".join(escape(line) for line in block.splitlines()), base))
+    document.build(story)
+    return buffer.getvalue()

@@ -1,0 +1,417 @@
+"""The call queue: claim a task (never two agents at once), work it with its guide, record the result, or skip it.
+
+Claiming is one conditional UPDATE (``… WHERE status = 'OPEN'``): the database lets exactly one of two simultaneous
+claims change the row, so no lock has to be held while the agent decides. Every later step checks that the task is
+still held by the same agent in the same way.
+
+Courtesy, win-back and care calls are advertising (§ 7 UWG): working one needs the customer's telephone consent in
+force, and the call is recorded as a use of that consent (§ 7a UWG).
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.db.models import Exists, OuterRef, Q
+
+from contacts import consents, touchpoints
+from contacts.models import CallGuide, CallTask, Channel, Consent, Topic, Touchpoint
+from core.models import User
+from customers import selectors as customer_selectors
+
+logger = logging.getLogger(__name__)
+
+# Optional outbound contacts that count as advertising and need the phone consent (DOMAIN.md, consent).
+ADVERTISING_KINDS = frozenset({CallTask.Kind.COURTESY, CallTask.Kind.WIN_BACK, CallTask.Kind.CARE})
+RECENT_TOUCHPOINTS = 5
+
+
+class QueueError(Exception):
+    """A queue action that cannot be done; the message is German and meant for the agent."""
+
+    message = "Diese Aktion ist nicht möglich."
+
+    def __init__(self, message: str | None = None) -> None:
+        super().__init__(message or self.message)
+
+
+class TaskAlreadyClaimed(QueueError):
+    message = "Diese Aufgabe hat gerade eine Kollegin oder ein Kollege übernommen."
+
+
+class TaskNotHeld(QueueError):
+    message = (
+        "Diese Aufgabe haben Sie nicht (mehr) übernommen: Sie ist erledigt, übersprungen oder bei einer Kollegin "
+        "oder einem Kollegen."
+    )
+
+
+class SkipReasonMissing(QueueError):
+    message = "Bitte geben Sie einen Grund an, warum Sie die Aufgabe überspringen."
+
+
+class PhoneConsentMissing(QueueError):
+    message = (
+        "Für diesen Anruf fehlt die telefonische Einwilligung (§ 7 UWG). Bitte rufen Sie nicht an und überspringen "
+        "Sie die Aufgabe mit diesem Grund."
+    )
+
+
+def needs_phone_consent(kind: str) -> bool:
+    """Tell whether a task of this kind is advertising and may only be worked with the phone consent in force."""
+    return kind in ADVERTISING_KINDS
+
+
+# --- services -------------------------------------------------------------------------------------------------------
+
+
+def claim(*, task_id: int, agent: User, now: datetime) -> CallTask:
+    """Take an open task for this agent; of two simultaneous claims exactly one succeeds.
+
+    :raises TaskAlreadyClaimed: if the task is no longer open (claimed, done or skipped meanwhile).
+    """
+    claimed = CallTask.objects.filter(pk=task_id, status=CallTask.Status.OPEN).update(
+        status=CallTask.Status.CLAIMED, assignee=agent, claimed_at=now
+    )
+    if claimed == 0:
+        raise TaskAlreadyClaimed
+    logger.info("call task %s claimed by user %s", task_id, agent.pk)
+    return CallTask.objects.get(pk=task_id)
+
+
+def release(*, task: CallTask, agent: User) -> None:
+    """Put a task the agent holds back into the open queue.
+
+    :raises TaskNotHeld: if the agent does not hold the task.
+    """
+    released = CallTask.objects.filter(pk=task.pk, status=CallTask.Status.CLAIMED, assignee=agent).update(
+        status=CallTask.Status.OPEN, assignee=None, claimed_at=None
+    )
+    if released == 0:
+        raise TaskNotHeld
+    logger.info("call task %s released by user %s", task.pk, agent.pk)
+
+
+def complete(*, task: CallTask, agent: User, touchpoint: Touchpoint, now: datetime) -> None:
+    """Mark the task done with the touchpoint that records the call; only the agent holding it may.
+
+    :raises TaskNotHeld: if the agent does not hold the task.
+    """
+    if touchpoint.customer_id != task.customer_id:
+        raise ValueError("the touchpoint belongs to another customer than the task")
+    completed = CallTask.objects.filter(pk=task.pk, status=CallTask.Status.CLAIMED, assignee=agent).update(
+        status=CallTask.Status.DONE, result=touchpoint, finished_at=now
+    )
+    if completed == 0:
+        raise TaskNotHeld
+    logger.info("call task %s completed by user %s", task.pk, agent.pk)
+
+
+def skip(*, task: CallTask, agent: User, reason: str, now: datetime) -> None:
+    """Close an open task, or one the agent holds, without calling; the reason is required and kept.
+
+    :raises SkipReasonMissing: if the reason is empty (nothing is written).
+    :raises TaskNotHeld: if the task is done, skipped or held by someone else.
+    """
+    reason = " ".join(reason.split())
+    if not reason:
+        raise SkipReasonMissing
+    skipped = (
+        CallTask.objects.filter(pk=task.pk)
+        .filter(Q(status=CallTask.Status.OPEN) | Q(status=CallTask.Status.CLAIMED, assignee=agent))
+        .update(status=CallTask.Status.SKIPPED, skip_reason=reason[:200], assignee=agent, finished_at=now)
+    )
+    if skipped == 0:
+        raise TaskNotHeld
+    logger.info("call task %s skipped by user %s", task.pk, agent.pk)
+
+
+@transaction.atomic
+def record_result(
+    *,
+    task: CallTask,
+    agent: User,
+    now: datetime,
+    outcome: str,
+    summary: str,
+    would_recommend: int | None = None,
+    sentiment: str = "",
+    duration_seconds: int | None = None,
+) -> Touchpoint:
+    """Record the call of a task the agent holds as an outbound phone touchpoint and complete the task.
+
+    For advertising calls the phone consent in force is recorded as used by this touchpoint (§ 7a UWG).
+
+    :raises TaskNotHeld: if the agent does not hold the task (nothing is written).
+    :raises PhoneConsentMissing: if the call is advertising and the phone consent is not in force (nothing written).
+    :raises touchpoints.TouchpointRejected: if the touchpoint is invalid, e.g. a score outside 0–10 (nothing written).
+    """
+    locked = CallTask.objects.select_for_update(of=("self",)).select_related("customer", "contract").get(pk=task.pk)
+    if locked.status != CallTask.Status.CLAIMED or locked.assignee_id != agent.pk:
+        raise TaskNotHeld
+    consent = None
+    if needs_phone_consent(locked.kind):
+        consent = consents.active_consent(
+            customer=locked.customer, channel=Consent.ConsentChannel.PHONE, purpose=Consent.Purpose.ADVERTISING
+        )
+        if consent is None:
+            raise PhoneConsentMissing
+    touchpoint = touchpoints.record_touchpoint(
+        customer=locked.customer,
+        agent=agent,
+        channel=Channel.PHONE,
+        direction=Touchpoint.Direction.OUTBOUND,
+        topic=locked.topic,
+        outcome=outcome,
+        summary=summary,
+        occurred_at=now,
+        duration_seconds=duration_seconds,
+        contract=locked.contract,
+        sentiment=sentiment,
+        would_recommend=would_recommend,
+    )
+    if consent is not None:
+        consents.record_use(
+            consent=consent,
+            purpose=f"{locked.get_kind_display()} (Anrufaufgabe {locked.pk})",
+            now=now,
+            touchpoint=touchpoint,
+            call_task=locked,
+        )
+    complete(task=locked, agent=agent, touchpoint=touchpoint, now=now)
+    return touchpoint
+
+
+# --- selectors ------------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class QueueEntry:
+    """One task in the queue as the agent sees it."""
+
+    task_id: int
+    customer_id: int
+    customer_name: str
+    customer_number: str
+    kind_label: str
+    topic_label: str
+    due_at: datetime
+    is_due: bool
+    is_vulnerable: bool
+    needs_phone_consent: bool
+    has_phone_consent: bool
+    note: str
+
+    @property
+    def consent_missing(self) -> bool:
+        return self.needs_phone_consent and not self.has_phone_consent
+
+
+@dataclass(frozen=True, slots=True)
+class QueuePage:
+    entries: list[QueueEntry]
+    total: int
+    number: int
+    num_pages: int
+
+    @property
+    def has_previous(self) -> bool:
+        return self.number > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.number < self.num_pages
+
+
+_QUEUE_FIELDS = (
+    "pk",
+    "customer_id",
+    "customer__name",
+    "customer__customer_number",
+    "customer__is_vulnerable",
+    "kind",
+    "topic",
+    "due_at",
+    "note",
+    "has_phone_consent",
+)
+
+
+def _with_phone_consent(queryset: object) -> object:
+    phone_consent = Consent.objects.filter(
+        customer=OuterRef("customer"),
+        channel=Consent.ConsentChannel.PHONE,
+        purpose=Consent.Purpose.ADVERTISING,
+        withdrawn_at__isnull=True,
+        confirmed_at__isnull=False,
+    )
+    return queryset.annotate(has_phone_consent=Exists(phone_consent))  # type: ignore[attr-defined]
+
+
+def _entry(row: dict[str, object], *, now: datetime) -> QueueEntry:
+    kind = str(row["kind"])
+    due_at = row["due_at"]
+    assert isinstance(due_at, datetime)
+    return QueueEntry(
+        task_id=int(row["pk"]),  # type: ignore[call-overload]
+        customer_id=int(row["customer_id"]),  # type: ignore[call-overload]
+        customer_name=str(row["customer__name"]),
+        customer_number=str(row["customer__customer_number"]),
+        kind_label=CallTask.Kind(kind).label,
+        topic_label=Topic(str(row["topic"])).label,
+        due_at=due_at,
+        is_due=due_at <= now,
+        is_vulnerable=bool(row["customer__is_vulnerable"]),
+        needs_phone_consent=needs_phone_consent(kind),
+        has_phone_consent=bool(row["has_phone_consent"]),
+        note=str(row["note"]),
+    )
+
+
+def get_open_queue(*, now: datetime, page: int | str | None = 1, per_page: int = 25) -> QueuePage:
+    """Return one page of open tasks: due or overdue first (oldest first), then upcoming (2 queries).
+
+    An invalid page number gives the nearest valid page.
+    """
+    tasks = _with_phone_consent(CallTask.objects.filter(status=CallTask.Status.OPEN).order_by("due_at", "id"))
+    paginator = Paginator(tasks.values(*_QUEUE_FIELDS), per_page)  # type: ignore[attr-defined]
+    current = paginator.get_page(page)
+    return QueuePage(
+        entries=[_entry(row, now=now) for row in current.object_list],
+        total=paginator.count,
+        number=current.number,
+        num_pages=paginator.num_pages,
+    )
+
+
+def get_claimed_tasks(*, agent: User, now: datetime) -> list[QueueEntry]:
+    """Return the tasks this agent holds, oldest due first (1 query)."""
+    tasks = _with_phone_consent(
+        CallTask.objects.filter(status=CallTask.Status.CLAIMED, assignee=agent).order_by("due_at", "id")
+    )
+    return [_entry(row, now=now) for row in tasks.values(*_QUEUE_FIELDS)]  # type: ignore[attr-defined]
+
+
+@dataclass(frozen=True, slots=True)
+class RecentTouchpoint:
+    occurred_at: datetime
+    channel_label: str
+    direction_label: str
+    topic_label: str
+    outcome_label: str
+    summary: str
+    agent_name: str
+
+
+@dataclass(frozen=True, slots=True)
+class ConsentInForce:
+    channel_label: str
+    purpose_label: str
+    granted_at: datetime
+    source_label: str
+
+
+@dataclass(frozen=True, slots=True)
+class WorkContext:
+    """Everything the agent needs beside the phone: the guide and the customer's key data."""
+
+    task_id: int
+    status: str
+    kind_label: str
+    topic_label: str
+    due_at: datetime
+    note: str
+    guide_title: str
+    guide_steps: list[str]
+    customer_id: int
+    customer_name: str
+    customer_number: str
+    phone: str
+    email: str
+    address: str
+    is_vulnerable: bool
+    contracts: list[customer_selectors.ContractSummary]
+    recent_touchpoints: list[RecentTouchpoint]
+    consents_in_force: list[ConsentInForce]
+    needs_phone_consent: bool
+    has_phone_consent: bool
+
+    @property
+    def consent_missing(self) -> bool:
+        return self.needs_phone_consent and not self.has_phone_consent
+
+
+def get_task(*, task_id: int) -> CallTask | None:
+    """Return the task with its customer and guide (1 query), or None."""
+    return CallTask.objects.select_related("customer", "guide").filter(pk=task_id).first()
+
+
+def get_work_context(*, task: CallTask, as_of: date) -> WorkContext:
+    """Return the guide for the task's topic and the customer's key data (a fixed number of queries).
+
+    ``task`` comes from ``get_task`` (customer and guide loaded).
+    """
+    customer = task.customer
+    guide = task.guide or CallGuide.objects.filter(topic=task.topic).first()
+    latest = (
+        Touchpoint.objects.filter(customer=customer)
+        .select_related("agent")
+        .order_by("-occurred_at", "-id")[:RECENT_TOUCHPOINTS]
+    )
+    recent = [
+        RecentTouchpoint(
+            occurred_at=touchpoint.occurred_at,
+            channel_label=touchpoint.get_channel_display(),
+            direction_label=touchpoint.get_direction_display(),
+            topic_label=touchpoint.get_topic_display(),
+            outcome_label=touchpoint.get_outcome_display(),
+            summary=touchpoint.summary,
+            agent_name=(touchpoint.agent.display_name or touchpoint.agent.full_name) if touchpoint.agent else "",
+        )
+        for touchpoint in latest
+    ]
+    in_force = [
+        consent
+        for consent in Consent.objects.filter(customer=customer, withdrawn_at__isnull=True).order_by(
+            "channel", "purpose", "id"
+        )
+        if consent.is_in_force
+    ]
+    has_phone_consent = any(
+        consent.channel == Consent.ConsentChannel.PHONE and consent.purpose == Consent.Purpose.ADVERTISING
+        for consent in in_force
+    )
+    return WorkContext(
+        task_id=task.pk,
+        status=task.status,
+        kind_label=task.get_kind_display(),
+        topic_label=task.get_topic_display(),
+        due_at=task.due_at,
+        note=task.note,
+        guide_title=guide.title if guide else "",
+        guide_steps=guide.steps if guide else [],
+        customer_id=customer.pk,
+        customer_name=customer.name,
+        customer_number=customer.customer_number,
+        phone=customer.phone,
+        email=customer.email,
+        address=f"{customer.street}, {customer.postal_code} {customer.city}",
+        is_vulnerable=customer.is_vulnerable,
+        contracts=customer_selectors.get_contract_summaries(customer=customer, as_of=as_of),
+        recent_touchpoints=recent,
+        consents_in_force=[
+            ConsentInForce(
+                channel_label=consent.get_channel_display(),
+                purpose_label=consent.get_purpose_display(),
+                granted_at=consent.granted_at,
+                source_label=consent.get_source_display(),
+            )
+            for consent in in_force
+        ],
+        needs_phone_consent=needs_phone_consent(task.kind),
+        has_phone_consent=has_phone_consent,
+    )
