@@ -51,5 +51,15 @@ format: install
 bench-tariffs: install
 	$(PY) benchmarks/bench_tariffs.py
 
+# PostgreSQL: creates and drops a database of its own (DATABASE_URL when its name contains "bench", else
+# postgres://postgres@127.0.0.1:5432/bench_dashboard); prints page time, floor and ratio at 10,000 and 100,000 customers.
+bench-dashboard: install
+	$(PY) benchmarks/bench_dashboard.py $(BENCH_ARGS)
+
+# Needs DATABASE_URL to a PostgreSQL database of its own (created and dropped by the benchmark), e.g.
+# DATABASE_URL=postgres://postgres@127.0.0.1:5432/bench_notices make bench-notices
+bench-notices: install
+	$(PY) benchmarks/bench_notices.py $(BENCH_ARGS)
+
 clean:
 	rm -rf $(VENV) node_modules var staticfiles

@@ -28,7 +28,7 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Q
+from django.db.models import Count, Exists, OuterRef, Q
 from django.db.models.functions import Coalesce
 
 from contacts import consents
@@ -237,16 +237,21 @@ def plan_calls(*, candidates: Sequence[CallCandidate], kind: str, now: datetime,
 
 
 def courtesy_calls(*, as_of: date, now: datetime) -> dict[str, Any]:
-    """Plan the courtesy calls for contracts that started 14 (to 30) days before ``as_of``; return the job result."""
-    contracts = (
+    """Plan the courtesy calls for contracts that started 14 (to 30) days before ``as_of``; return the job result.
+
+    A contract that has a courtesy task already (whoever planned it) counts as done.
+    """
+    contracts = list(
         Contract.objects.filter(
             status=Contract.Status.ACTIVE,
             start_date__gte=as_of - timedelta(days=COURTESY_WINDOW_DAYS),
             start_date__lte=as_of - timedelta(days=delay_days()),
         )
+        .annotate(has_courtesy=Exists(CallTask.objects.filter(contract=OuterRef("pk"), kind=CallTask.Kind.COURTESY)))
         .select_related("customer")
         .order_by("start_date", "id")
     )
+    planned = sum(1 for contract in contracts if contract.has_courtesy)
     candidates = [
         CallCandidate(
             customer=contract.customer,
@@ -256,5 +261,8 @@ def courtesy_calls(*, as_of: date, now: datetime) -> dict[str, Any]:
             note=f"Lieferbeginn {contract.start_date:%d.%m.%Y}, Vertrag {contract.contract_number}.",
         )
         for contract in contracts
+        if not contract.has_courtesy
     ]
-    return plan_calls(candidates=candidates, kind=CallTask.Kind.COURTESY, now=now, job=JOB)
+    result = plan_calls(candidates=candidates, kind=CallTask.Kind.COURTESY, now=now, job=JOB)
+    result["already_done"] += planned
+    return result

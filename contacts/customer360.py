@@ -9,7 +9,7 @@ whether a customer has one touchpoint or thousands.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -235,7 +235,7 @@ def _bills(customer: Customer) -> tuple[BillRow, ...]:
             kind_label=bill.get_kind_display(),
             contract_number=bill.contract.contract_number,
             period_start=bill.period_start,
-            period_last_day=date.fromordinal(bill.period_end.toordinal() - 1),
+            period_last_day=bill.period_end - timedelta(days=1),  # periods are half-open
             gross_eur=bill.gross_eur,
             relief_eur=bill.relief_eur,
             balance_eur=bill.balance_eur,

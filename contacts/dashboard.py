@@ -25,12 +25,15 @@ interests, the at-risk list) take the customers with at least one contract that 
 from __future__ import annotations
 
 import calendar
+import logging
+import pickle
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
+from django.core.cache import cache
 from django.db import connections
 from django.db.models import (
     BooleanField,
@@ -50,13 +53,15 @@ from django.db.models import (
     When,
 )
 from django.db.models.expressions import CombinedExpression
-from django.db.models.functions import Coalesce, ExtractMonth, ExtractYear, NullIf, TruncMonth
+from django.db.models.functions import Coalesce, NullIf, TruncMonth
 from django.utils import timezone
+from redis.exceptions import RedisError
 
 from contacts.models import CallTask, Channel, Consent, Interest, PriceChangeNotice, Topic, Touchpoint
 from customers.cancellation import LeavingReason
 from customers.models import Bill, CancellationRequest, Contract, Customer
-from tariffs.models import Commodity, CustomerGroup
+
+logger = logging.getLogger(__name__)
 
 ONE_DAY = timedelta(days=1)
 HUNDRED = Decimal(100)
@@ -245,11 +250,6 @@ def _fetch(sql: str, params: Sequence[Any], *, using: str = "default") -> list[t
         return list(cursor.fetchall())
 
 
-def _month_key(field_name: str) -> CombinedExpression:
-    """year × 12 + month − 1 of a date column: an integer that counts months and sorts like them."""
-    return ExtractYear(field_name) * 12 + ExtractMonth(field_name) - 1
-
-
 # --- contracts: stock, new, cancellations, churn ---------------------------------------------------------------------
 
 
@@ -276,8 +276,14 @@ class ContractSeries:
 
 SERIES_SQL = """
 WITH RECURSIVE
-  started AS ({started}),
-  ended AS ({ended}),
+  started AS (
+    SELECT {started_key} AS month_key, grouped.n AS n FROM ({started}) AS grouped
+  ),
+  ended AS (
+    SELECT {ended_key} - grouped.first_day AS month_key, SUM(grouped.n) AS n, SUM(grouped.cancelled) AS cancelled
+      FROM ({ended}) AS grouped
+     GROUP BY 1
+  ),
   months (month_key) AS (
     SELECT MIN(anchor.month_key) FROM (SELECT month_key FROM started UNION ALL SELECT %s) AS anchor
     UNION ALL
@@ -313,37 +319,54 @@ SELECT month_key, opening, started_n, ended_n, cancelled_n, cancelled_12, openin
 """
 
 
+def _month_key_sql(column: str, *, using: str) -> tuple[str, list[Any]]:
+    """Return SQL for year × 12 + month − 1 of a date column: an integer that counts months and sorts like them."""
+    ops = connections[using].ops
+    year_sql, year_params = ops.date_extract_sql("year", column, ())
+    month_sql, month_params = ops.date_extract_sql("month", column, ())
+    return f"(CAST({year_sql} AS INTEGER) * 12 + CAST({month_sql} AS INTEGER) - 1)", [*year_params, *month_params]
+
+
 def get_contract_series(*, flt: DashboardFilter) -> ContractSeries:
     """Return stock, new contracts, cancellations and churn per month of the period (1 query).
 
-    The ORM builds the two grouped counts (starts per month, ends per month of the last day of supply); one SQL
-    statement around them generates the gap-free month series (recursive CTE), the stock as a running sum and the
-    rolling 12-month figures (window frames). The ORM cannot express a recursive CTE or a window over a join.
+    The ORM builds the two grouped counts (starts per month; ends per month, flagged when the end is the 1st, whose
+    last day of supply lies in the month before); one SQL statement around them numbers the months, generates the
+    gap-free month series (recursive CTE), the stock as a running sum and the rolling 12-month figures (window
+    frames). Months are truncated per row and numbered per group, which is cheaper than numbering every row. The ORM
+    cannot express a recursive CTE or a window over a join.
     """
     contracts = _contracts(flt)
     started = (
         contracts.filter(start_date__lte=flt.date_to)
-        .values(month_key=_month_key("start_date"))
+        .values(month=TruncMonth("start_date"))
         .annotate(n=Count("id"))
         .order_by()
     )
-    # The month of the last day of supply: end_date's month, or the month before when end_date is the 1st.
-    last_day_key = Case(
-        When(end_date__day=1, then=_month_key("end_date") - 1),
-        default=_month_key("end_date"),
-        output_field=IntegerField(),
+    first_day = Case(
+        When(end_date=TruncMonth("end_date"), then=Value(1)), default=Value(0), output_field=IntegerField()
     )
     ended = (
         contracts.filter(end_date__isnull=False, end_date__lte=flt.end_exclusive)
-        .values(month_key=last_day_key)
+        .values(month=TruncMonth("end_date"), first_day=first_day)
         .annotate(n=Count("id"), cancelled=Count("id", filter=Q(cancelled_at__isnull=False)))
         .order_by()
     )
     started_sql, started_params = _sql(started)
     ended_sql, ended_params = _sql(ended)
+    started_key, started_key_params = _month_key_sql("grouped.month", using=contracts.db)
+    ended_key, ended_key_params = _month_key_sql("grouped.month", using=contracts.db)
+    sql = SERIES_SQL.format(started_key=started_key, started=started_sql, ended_key=ended_key, ended=ended_sql)
     first_key = flt.first_month_key
-    sql = SERIES_SQL.format(started=started_sql, ended=ended_sql)
-    params = [*started_params, *ended_params, first_key - 11, flt.last_month_key, first_key]
+    params = [
+        *started_key_params,
+        *started_params,
+        *ended_key_params,
+        *ended_params,
+        first_key - 11,
+        flt.last_month_key,
+        first_key,
+    ]
     rows = _fetch(sql, params, using=contracts.db)
     months = []
     for key, opening, new, ended_count, cancelled, cancelled_12, opening_sum_12, months_12 in rows:
@@ -538,9 +561,10 @@ def get_price_change_cancellations(*, flt: DashboardFilter) -> PriceChangeCancel
     rows = (
         notices.values("price_change_id", "price_change__tariff__name", "price_change__effective_date")
         .annotate(
-            notified=Count("contract_id", distinct=True),
-            cancelled=Count("contract_id", distinct=True, filter=in_window),
-            special=Count("contract_id", distinct=True, filter=in_window & special),
+            # one notice per contract and change (unique constraint), so counting notices counts contracts
+            notified=Count("id"),
+            cancelled=Count("id", filter=in_window),
+            special=Count("id", filter=in_window & special),
         )
         .order_by("-price_change__effective_date", "price_change_id")
     )
@@ -600,16 +624,29 @@ class CourtesySummary:
         return _ratio(self.without_task, self.new_contracts)
 
 
-def _courtesy_tasks() -> QuerySet[CallTask]:
-    return CallTask.objects.filter(kind=CallTask.Kind.COURTESY, contract_id=OuterRef("pk"))
+# A contract's courtesy call in one number, so that one subquery per contract says it all (the highest state wins
+# when, unusually, a contract has several courtesy tasks).
+COURTESY_REACHED, COURTESY_NOT_REACHED, COURTESY_SKIPPED, COURTESY_PENDING, COURTESY_NONE = 4, 3, 2, 1, 0
 
 
-def _courtesy_called() -> QuerySet[CallTask]:
-    return _courtesy_tasks().filter(status=CallTask.Status.DONE, result__isnull=False)
-
-
-def _courtesy_reached() -> QuerySet[CallTask]:
-    return _courtesy_called().exclude(result__outcome=Touchpoint.Outcome.NOT_REACHED)
+def _courtesy_state() -> Coalesce:
+    """Return the courtesy-call state of the contract (OuterRef pk) as an integer (see COURTESY_REACHED …)."""
+    done = Q(status=CallTask.Status.DONE, result__isnull=False)
+    state = Case(
+        When(done & ~Q(result__outcome=Touchpoint.Outcome.NOT_REACHED), then=Value(COURTESY_REACHED)),
+        When(done, then=Value(COURTESY_NOT_REACHED)),
+        When(status=CallTask.Status.SKIPPED, then=Value(COURTESY_SKIPPED)),
+        When(status__in=[CallTask.Status.OPEN, CallTask.Status.CLAIMED], then=Value(COURTESY_PENDING)),
+        default=Value(COURTESY_NONE),
+        output_field=IntegerField(),
+    )
+    best = (
+        CallTask.objects.filter(kind=CallTask.Kind.COURTESY, contract_id=OuterRef("pk"))
+        .annotate(state=state)
+        .order_by("-state")
+        .values("state")[:1]
+    )
+    return Coalesce(Subquery(best, output_field=IntegerField()), Value(COURTESY_NONE))
 
 
 def _new_contracts(flt: DashboardFilter) -> QuerySet[Contract]:
@@ -618,23 +655,15 @@ def _new_contracts(flt: DashboardFilter) -> QuerySet[Contract]:
 
 def get_courtesy_summary(*, flt: DashboardFilter) -> CourtesySummary:
     """Return how many contracts that started in the period were called, reached, skipped or not yet (1 query)."""
-    called, reached = Exists(_courtesy_called()), Exists(_courtesy_reached())
-    skipped = Exists(_courtesy_tasks().filter(status=CallTask.Status.SKIPPED))
-    pending = Exists(_courtesy_tasks().filter(status__in=[CallTask.Status.OPEN, CallTask.Status.CLAIMED]))
-    totals = _new_contracts(flt).aggregate(
-        total=Count("id"),
-        called=Count("id", filter=Q(called)),
-        reached=Count("id", filter=Q(reached)),
-        skipped=Count("id", filter=Q(skipped) & ~Q(called)),
-        pending=Count("id", filter=Q(pending) & ~Q(called) & ~Q(skipped)),
-    )
+    rows = _new_contracts(flt).values(state=_courtesy_state()).annotate(n=Count("id")).order_by("state")
+    counts = {row["state"]: row["n"] for row in rows}
     return CourtesySummary(
-        new_contracts=totals["total"],
-        called=totals["called"],
-        reached=totals["reached"],
-        skipped=totals["skipped"],
-        pending=totals["pending"],
-        without_task=totals["total"] - totals["called"] - totals["skipped"] - totals["pending"],
+        new_contracts=sum(counts.values()),
+        called=counts.get(COURTESY_REACHED, 0) + counts.get(COURTESY_NOT_REACHED, 0),
+        reached=counts.get(COURTESY_REACHED, 0),
+        skipped=counts.get(COURTESY_SKIPPED, 0),
+        pending=counts.get(COURTESY_PENDING, 0),
+        without_task=counts.get(COURTESY_NONE, 0),
     )
 
 
@@ -677,22 +706,21 @@ def get_courtesy_retention(*, flt: DashboardFilter) -> CourtesyRetention:
     365 days after start_date). Groups: called and reached, called but not reached, not called.
     """
     cohort_from, cohort_to = add_months(flt.date_from, -12), add_months(flt.date_to, -12)
-    group = Case(
-        When(Exists(_courtesy_reached()), then=Value("REACHED")),
-        When(Exists(_courtesy_called()), then=Value("NOT_REACHED")),
-        default=Value("NOT_CALLED"),
-        output_field=CharField(),
-    )
     retained = Q(end_date__isnull=True) | Q(tenure__gte=timedelta(days=365))
     rows = (
         _contracts(flt)
         .filter(start_date__gte=cohort_from, start_date__lte=cohort_to)
         .annotate(tenure=_days_supplied())
-        .values(group=group)
+        .values(state=_courtesy_state())
         .annotate(n=Count("id"), retained=Count("id", filter=retained))
-        .order_by("group")
+        .order_by("state")
     )
-    found = {row["group"]: (row["n"], row["retained"]) for row in rows}
+    group_of = {COURTESY_REACHED: "REACHED", COURTESY_NOT_REACHED: "NOT_REACHED"}
+    found: dict[str, tuple[int, int]] = {}
+    for row in rows:
+        group = group_of.get(row["state"], "NOT_CALLED")
+        contracts, retained_count = found.get(group, (0, 0))
+        found[group] = (contracts + row["n"], retained_count + row["retained"])
     return CourtesyRetention(
         cohort_from=cohort_from,
         cohort_to=cohort_to,
@@ -750,13 +778,12 @@ def _supplied_customers(flt: DashboardFilter) -> QuerySet[Customer]:
 def get_contact_frequency(*, flt: DashboardFilter) -> ContactFrequency:
     """Return touchpoints per customer per year by channel (2 queries).
 
-    Rate = touchpoints in the period of the customers supplied in the period ÷ those customers ÷ years of the period.
+    Rate = touchpoints in the period (of the customers that match the filters) ÷ customers supplied in the period ÷
+    years of the period.
     """
-    customers = _supplied_customers(flt)
-    base = customers.count()
+    base = _supplied_customers(flt).count()
     rows = (
-        Touchpoint.objects.filter(occurred_at__gte=flt.from_at, occurred_at__lt=flt.to_at)
-        .filter(customer_id__in=customers.values("id"))
+        Touchpoint.objects.filter(_customer_q(flt), occurred_at__gte=flt.from_at, occurred_at__lt=flt.to_at)
         .values("channel")
         .annotate(n=Count("id"))
         .order_by("-n", "channel")
@@ -1200,7 +1227,7 @@ def get_risk_of_customer(*, customer_id: int, as_of: date) -> AtRiskCustomer | N
     return rows[0] if rows else None
 
 
-# --- everything at once ------------------------------------------------------------------------------------------
+# --- everything at once, and its daily snapshot ------------------------------------------------------------------
 
 
 @dataclass(frozen=True, slots=True)
@@ -1225,7 +1252,7 @@ class Dashboard:
 
 
 def get_dashboard(*, flt: DashboardFilter, now: datetime) -> Dashboard:
-    """Return every figure of the dashboard (15 queries, whatever the size of the data)."""
+    """Compute every figure of the dashboard live: 16 queries, whatever the size of the data."""
     return Dashboard(
         filter=flt,
         computed_at=now,
@@ -1246,5 +1273,44 @@ def get_dashboard(*, flt: DashboardFilter, now: datetime) -> Dashboard:
     )
 
 
-COMMODITY_CHOICES = Commodity.choices
-CUSTOMER_GROUP_CHOICES = CustomerGroup.choices
+SNAPSHOT_JOB = "dashboard_snapshot"
+SNAPSHOT_SECONDS = 26 * 60 * 60  # a day and a bit: the daily job replaces it before it expires
+SNAPSHOT_VERSION = 1  # part of the key: raise it when the dataclasses above change shape
+SNAPSHOT_ERRORS = (OSError, RedisError, pickle.UnpicklingError, AttributeError, TypeError)
+
+
+def _snapshot_key(flt: DashboardFilter) -> str:
+    parts = (flt.as_of, flt.date_from, flt.date_to, flt.commodity, flt.tariff_id or "", flt.customer_group)
+    return f"dashboard:v{SNAPSHOT_VERSION}:" + ":".join(str(part) for part in parts)
+
+
+def get_dashboard_snapshot(*, flt: DashboardFilter, now: datetime, refresh: bool = False) -> Dashboard:
+    """Return the dashboard as computed earlier today for this filter (no query), else compute and keep it.
+
+    At 100,000 customers computing every figure takes seconds, too slow for each page view; so the result is kept per
+    filter and day in the Django cache (Redis in production, files locally), computed anew by the daily job
+    ``dashboard_snapshot`` for the default view, on the first view of any other filter, and on request ("Neu
+    berechnen"). The page shows when it was computed. A cache that cannot be used (e.g. Redis down) is logged and
+    skipped: the figures are then computed live.
+    """
+    key = _snapshot_key(flt)
+    if not refresh:
+        try:
+            cached = cache.get(key)
+        except SNAPSHOT_ERRORS:
+            logger.warning("dashboard snapshot could not be read; computing live", exc_info=True)
+            cached = None
+        if isinstance(cached, Dashboard):
+            return cached
+    data = get_dashboard(flt=flt, now=now)
+    try:
+        cache.set(key, data, SNAPSHOT_SECONDS)
+    except SNAPSHOT_ERRORS:
+        logger.warning("dashboard snapshot could not be stored", exc_info=True)
+    return data
+
+
+def refresh_snapshot(*, as_of: date, now: datetime) -> dict[str, Any]:
+    """Compute the default view (the last twelve months, no filter) anew and keep it (the daily job)."""
+    data = get_dashboard_snapshot(flt=make_filter(date_from=None, date_to=None, as_of=as_of), now=now, refresh=True)
+    return {"job": SNAPSHOT_JOB, "as_of": as_of.isoformat(), "at_risk": len(data.at_risk)}

@@ -9,6 +9,7 @@ named "=HYPERLINK(…)" stays text. Numbers we format ourselves (e.g. an NPS of 
 from __future__ import annotations
 
 import csv
+import html
 import io
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -17,6 +18,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.utils import timezone
+from django.utils.safestring import SafeString, mark_safe
 
 from contacts import dashboard
 from tariffs.domain.formatting import NBSP, format_date, format_month, format_number
@@ -125,6 +127,30 @@ class Table:
     @property
     def chart_json(self) -> dict[str, Any] | None:
         return self.chart.as_json() if self.chart is not None else None
+
+    def body_html(self) -> SafeString:
+        """Return the rows as HTML: the first cell a row header, numbers right-aligned. Rendered here rather than
+        cell by cell in the template, which for the page's ~700 cells costs several times as much."""
+        return self._rows_html(self.rows)
+
+    def footer_html(self) -> SafeString:
+        return self._rows_html([self.footer]) if self.footer else mark_safe("")
+
+    @staticmethod
+    def _rows_html(rows: list[list[Cell]]) -> SafeString:
+        parts = []
+        for row in rows:
+            parts.append("<tr>")
+            for index, cell in enumerate(row):
+                value = html.escape(cell.display)
+                if index == 0:
+                    parts.append(f'<th scope="row">{value}</th>')
+                elif cell.numeric:
+                    parts.append(f'<td class="amount">{value}</td>')
+                else:
+                    parts.append(f"<td>{value}</td>")
+            parts.append("</tr>\n")
+        return mark_safe("".join(parts))  # noqa: S308 - every value is escaped above
 
     def to_csv(self) -> str:
         """Return the table as CSV for German Excel: BOM, semicolons, German headers, CRLF line ends."""
@@ -552,41 +578,25 @@ def kpis(data: dashboard.Dashboard) -> list[Kpi]:
     ]
 
 
-@dataclass(frozen=True, slots=True)
-class TableSpec:
-    """How to get one table: the dashboard field it shows, the selector that computes it alone, and the builder."""
-
-    attribute: str
-    selector: Callable[..., Any]
-    build: Callable[[Any], Table]
-
-
-TABLES: dict[str, TableSpec] = {
-    "monate": TableSpec("series", dashboard.get_contract_series, months_table),
-    "gruende": TableSpec("by_reason", dashboard.get_cancellations_by_reason, reasons_table),
-    "tarife": TableSpec("by_tariff", dashboard.get_cancellations_by_tariff, tariffs_table),
-    "vertragsdauer": TableSpec("by_tenure", dashboard.get_cancellations_by_tenure, tenure_table),
-    "preisaenderungen": TableSpec("price_changes", dashboard.get_price_change_cancellations, price_changes_table),
-    "hoeflichkeitsanrufe": TableSpec("courtesy", dashboard.get_courtesy_summary, courtesy_table),
-    "ueberspringgruende": TableSpec("skip_reasons", dashboard.get_courtesy_skip_reasons, skip_reasons_table),
-    "bindung": TableSpec("retention", dashboard.get_courtesy_retention, retention_table),
-    "kanaele": TableSpec("contacts", dashboard.get_contact_frequency, channels_table),
-    "kontaktfrequenz": TableSpec("contact_bands", dashboard.get_churn_by_contact_frequency, contact_bands_table),
-    "weiterempfehlung": TableSpec("recommendation", dashboard.get_recommendation, recommendation_table),
-    "interessen": TableSpec("interests", dashboard.get_interest_counts, interests_table),
-    "leads": TableSpec("leads", dashboard.get_leads, leads_table),
-    "gefaehrdet": TableSpec("at_risk", dashboard.get_at_risk_customers, at_risk_table),
+# table key (in the URL: ?export=<key>) → (the Dashboard field it shows, its builder)
+TABLES: dict[str, tuple[str, Callable[[Any], Table]]] = {
+    "monate": ("series", months_table),
+    "gruende": ("by_reason", reasons_table),
+    "tarife": ("by_tariff", tariffs_table),
+    "vertragsdauer": ("by_tenure", tenure_table),
+    "preisaenderungen": ("price_changes", price_changes_table),
+    "hoeflichkeitsanrufe": ("courtesy", courtesy_table),
+    "ueberspringgruende": ("skip_reasons", skip_reasons_table),
+    "bindung": ("retention", retention_table),
+    "kanaele": ("contacts", channels_table),
+    "kontaktfrequenz": ("contact_bands", contact_bands_table),
+    "weiterempfehlung": ("recommendation", recommendation_table),
+    "interessen": ("interests", interests_table),
+    "leads": ("leads", leads_table),
+    "gefaehrdet": ("at_risk", at_risk_table),
 }
 
 
 def build_tables(data: dashboard.Dashboard) -> dict[str, Table]:
     """Return every table of the dashboard by key."""
-    return {key: spec.build(getattr(data, spec.attribute)) for key, spec in TABLES.items()}
-
-
-def build_table(key: str, *, flt: dashboard.DashboardFilter) -> Table | None:
-    """Compute just the one table (for its CSV export), or None for an unknown key."""
-    spec = TABLES.get(key)
-    if spec is None:
-        return None
-    return spec.build(spec.selector(flt=flt))
+    return {key: build(getattr(data, attribute)) for key, (attribute, build) in TABLES.items()}

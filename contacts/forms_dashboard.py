@@ -66,6 +66,8 @@ class DashboardFilter(forms.Form):
         self.tariffs = {
             tariff.pk: tariff for tariff in Tariff.objects.only("id", "name", "commodity").order_by("name", "id")
         }
+        for field in self.fields.values():
+            field.widget.attrs["class"] = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
         tariff_field = self.fields["tariff"]
         assert isinstance(tariff_field, forms.TypedChoiceField)
         tariff_field.choices = [("", "alle Tarife")] + [(tariff.pk, tariff.name) for tariff in self.tariffs.values()]

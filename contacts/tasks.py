@@ -16,13 +16,14 @@ from typing import Any
 from celery import shared_task
 from django.utils import timezone
 
-from contacts import care, courtesy, notices
+from contacts import care, courtesy, dashboard, notices
 from core import jobs
 
 JOBS: dict[str, Callable[..., dict[str, Any]]] = {
     notices.JOB: notices.price_change_notices,
     courtesy.JOB: courtesy.courtesy_calls,
     care.JOB: care.care_triggers,
+    dashboard.SNAPSHOT_JOB: dashboard.refresh_snapshot,
 }
 
 
@@ -60,3 +61,10 @@ def care_triggers(*, as_of: str | None = None, **kwargs: object) -> None:
     """Plan care calls for high Nachzahlungen and notices to customers at risk (beat daily at 07:30)."""
     now = timezone.now()
     run_job(care.JOB, as_of=_as_of(as_of, now), now=now)
+
+
+@shared_task(name="contacts.dashboard_snapshot", acks_late=True)
+def dashboard_snapshot(*, as_of: str | None = None, **kwargs: object) -> None:
+    """Recompute the sales dashboard's per-customer figures (at-risk list, contact bands) (beat daily at 05:30)."""
+    now = timezone.now()
+    run_job(dashboard.SNAPSHOT_JOB, as_of=_as_of(as_of, now), now=now)

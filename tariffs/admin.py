@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.template.response import TemplateResponse
 from django.utils import timezone
 
+from core.fields import GermanDecimalField
 from tariffs import pricing_changes
 from tariffs.models import PriceChange, PriceVersion, ReliefScheme, Tariff, VatRate
 
@@ -77,10 +78,10 @@ class ReliefSchemeAdmin(admin.ModelAdmin[ReliefScheme]):
 class PriceChangeCreation(forms.ModelForm):  # type: ignore[type-arg]
     """A new price change: the new net prices start a new price version on the effective date."""
 
-    working_price_net_ct = forms.DecimalField(
+    working_price_net_ct = GermanDecimalField(
         label="neuer Arbeitspreis netto (ct/kWh)", max_digits=10, decimal_places=4, min_value=0
     )
-    base_price_net_eur_year = forms.DecimalField(
+    base_price_net_eur_year = GermanDecimalField(
         label="neuer Grundpreis netto (€/Jahr)", max_digits=10, decimal_places=2, min_value=0
     )
 

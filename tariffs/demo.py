@@ -106,6 +106,10 @@ def seed_tariffs() -> dict[str, Tariff]:
         )
         ends = [valid_from for valid_from, _ap, _gp in demo.prices[1:]] + [None]
         for (valid_from, working_price, base_price), valid_to in zip(demo.prices, ends, strict=True):
+            if valid_to is None:
+                # A later version (e.g. the demo's published price change) ends the last demo version: keep that end.
+                later = PriceVersion.objects.filter(tariff=tariff, valid_from__gt=valid_from).order_by("valid_from")
+                valid_to = later.values_list("valid_from", flat=True).first()
             PriceVersion.objects.update_or_create(
                 tariff=tariff,
                 valid_from=valid_from,

@@ -1,6 +1,11 @@
-"""Indexes for the sales dashboard (PostgreSQL only; contacts/dashboard.py). Partial and covering indexes let the
-dashboard's aggregates read only the rows of the period (and often only the index). SQLite runs the same queries
-without them (small data sets)."""
+"""The sales dashboard (contacts/dashboard.py): its indexes and the schedule of its daily snapshot job.
+
+Indexes (PostgreSQL only): partial and covering indexes let the dashboard's aggregates read only the rows of the
+period, often only the index. SQLite runs the same queries without them (small data sets).
+
+Schedule: the per-customer figures (at-risk list, churn by contact frequency) are recomputed daily at 05:30 Berlin
+time (django-celery-beat, editable in the admin); created only when missing, like contacts/0003.
+"""
 
 from django.db import migrations
 
@@ -54,10 +59,30 @@ def drop(apps, schema_editor):
         schema_editor.execute(f"DROP INDEX IF EXISTS {name}")
 
 
+SCHEDULE = ("Vertriebs-Dashboard vorberechnen (Risikoliste, Kontakthäufigkeit)", "contacts.dashboard_snapshot")
+
+
+def schedule(apps, schema_editor):
+    CrontabSchedule = apps.get_model("django_celery_beat", "CrontabSchedule")
+    PeriodicTask = apps.get_model("django_celery_beat", "PeriodicTask")
+    crontab, _ = CrontabSchedule.objects.get_or_create(
+        minute="30", hour="5", day_of_week="*", day_of_month="*", month_of_year="*", timezone="Europe/Berlin"
+    )
+    name, task = SCHEDULE
+    PeriodicTask.objects.get_or_create(
+        name=name, defaults={"task": task, "crontab": crontab, "kwargs": "{}", "enabled": True}
+    )
+
+
+def unschedule(apps, schema_editor):
+    apps.get_model("django_celery_beat", "PeriodicTask").objects.filter(name=SCHEDULE[0]).delete()
+
+
 class Migration(migrations.Migration):
     dependencies = [
         ("contacts", "0003_beat_schedules"),
         ("customers", "0003_bill_checks_within_half_cent"),
+        ("django_celery_beat", "0019_alter_periodictasks_options"),
     ]
 
-    operations = [migrations.RunPython(create, drop)]
+    operations = [migrations.RunPython(create, drop), migrations.RunPython(schedule, unschedule)]

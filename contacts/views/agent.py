@@ -117,11 +117,12 @@ def render_360(
     """Render the 360° screen and log the access (DSGVO: every opening by staff is recorded)."""
     now = timezone.now()
     audit.log_access(user=_agent(request), customer=customer, now=now)
-    data = customer360.get_customer_360(
-        customer=customer, as_of=timezone.localdate(now), page=_page_number(request.GET.get("seite"))
-    )
+    page = _page_number(request.GET.get("seite"))
+    data = customer360.get_customer_360(customer=customer, as_of=timezone.localdate(now), page=page)
     if form is None:
         form = forms_agent.RecordTouchpoint(contracts=_contract_choices(data), now=now)
+        if page > 1:  # paging through the timeline: keep the reader there, not in the form
+            form.fields["topic"].widget.attrs.pop("autofocus", None)
     context = {
         "data": data,
         "customer": data.customer,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -28,42 +28,64 @@ SECTIONS = (
 
 
 class SalesDashboard(SalesRequiredMixin, View):
-    """GET: the dashboard for the filters in the query string; ``?export=<table>`` downloads one table as CSV."""
+    """GET: the dashboard for the filters in the query string; ``?export=<table>`` downloads one table as CSV.
+
+    The figures come from today's snapshot for these filters (computed on the first view, by the daily job for the
+    default view, or on request); the page says when they were computed.
+    """
 
     template_name = "contacts/dashboard.html"
 
     def get(self, request: HttpRequest) -> HttpResponse:
-        today = timezone.localdate()
-        form = forms_dashboard.DashboardFilter(request.GET or None, today=today)
+        form = forms_dashboard.DashboardFilter(request.GET or None, today=timezone.localdate())
         export = request.GET.get("export")
         if form.is_bound and not form.is_valid():
             return render(request, self.template_name, {"form": form, "data": None}, status=400 if export else 200)
         flt = form.to_filter()
-        if export:
-            return self.export(export, flt=flt)
-        data = dashboard.get_dashboard(flt=flt, now=timezone.now())
+        if export and export not in dashboard_tables.TABLES:
+            raise Http404("Diese Tabelle gibt es nicht.")
+        data = dashboard.get_dashboard_snapshot(flt=flt, now=timezone.now())
         tables = dashboard_tables.build_tables(data)
-        query = request.GET.copy()
-        query.pop("export", None)
+        if export:
+            return _csv_response(tables[export], flt=flt)
+        query = _query_without_export(request)
         context: dict[str, Any] = {
             "form": form,
             "data": data,
+            "kpis": dashboard_tables.kpis(data),
             "sections": [(heading, [tables[key] for key in keys]) for heading, keys in SECTIONS],
             "at_risk": tables["gefaehrdet"],
-            "kpis": dashboard_tables.kpis(data),
-            "query": query.urlencode(),
+            "query": query,
             "period": f"{format_date(flt.date_from)} – {format_date(flt.date_to)}",
+            "computed_at": timezone.localtime(data.computed_at),
         }
         return render(request, self.template_name, context)
 
-    def export(self, key: str, *, flt: dashboard.DashboardFilter) -> HttpResponse:
-        table = dashboard_tables.build_table(key, flt=flt)
-        if table is None:
-            raise Http404("Diese Tabelle gibt es nicht.")
-        response = HttpResponse(table.to_csv(), content_type="text/csv; charset=utf-8")
-        filename = f"kundenbindung-{table.key}-{flt.date_from:%Y-%m}-bis-{flt.date_to:%Y-%m}.csv"
-        response["Content-Disposition"] = f'attachment; filename="{filename}"'
-        return response
+
+class RefreshDashboard(SalesRequiredMixin, View):
+    """POST only: compute the figures for the posted filters anew (after changes during the day)."""
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        query = QueryDict(request.POST.get("query", ""))
+        form = forms_dashboard.DashboardFilter(query or None, today=timezone.localdate())
+        if form.is_bound and not form.is_valid():
+            return redirect(reverse("contacts_sales:home"))
+        dashboard.get_dashboard_snapshot(flt=form.to_filter(), now=timezone.now(), refresh=True)
+        messages.success(request, "Die Kennzahlen wurden neu berechnet.")
+        return redirect(reverse("contacts_sales:home") + (f"?{query.urlencode()}" if query else ""))
+
+
+def _query_without_export(request: HttpRequest) -> str:
+    query = request.GET.copy()
+    query.pop("export", None)
+    return query.urlencode()
+
+
+def _csv_response(table: dashboard_tables.Table, *, flt: dashboard.DashboardFilter) -> HttpResponse:
+    response = HttpResponse(table.to_csv(), content_type="text/csv; charset=utf-8")
+    filename = f"kundenbindung-{table.key}-{flt.date_from:%Y-%m}-bis-{flt.date_to:%Y-%m}.csv"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
 
 
 class CreateRetentionTask(SalesRequiredMixin, View):

@@ -200,6 +200,30 @@ def split_by_days(*, consumption_kwh: Decimal, segment_days: Sequence[int]) -> t
     return tuple(parts)
 
 
+def _claimed_relief(relief_pairs: tuple[tuple[date, Decimal], ...], start_date: date, end_date: date) -> Decimal:
+    """Return the sum of the relief amounts after checking that every month starts within the bill period.
+
+    :raises ReliefMonthOutsideBill: if a month does not.
+    """
+    claimed = ZERO_EUR
+    try:  # the usual case in one pass
+        for month, amount in relief_pairs:
+            if month < start_date or month >= end_date:
+                break
+            claimed += amount
+        else:
+            return claimed
+    except Exception:  # noqa: BLE001, S110 (invalid input: the checks below raise as they always did)
+        pass
+    relief_months, relief_amounts = zip(*relief_pairs, strict=True)
+    if min(relief_months) < start_date or max(relief_months) >= end_date:
+        raise ReliefMonthOutsideBill(
+            f"relief months {min(relief_months)} … {max(relief_months)} are not all in "
+            f"{start_date.isoformat()} … {end_date.isoformat()}"
+        )
+    return sum(relief_amounts, ZERO_EUR)
+
+
 def compute_bill(
     *,
     commodity: Commodity,
@@ -230,15 +254,7 @@ def compute_bill(
         raise NegativeConsumption(str(consumption_kwh))
 
     relief_pairs = tuple(relief_by_month)
-    claimed = ZERO_EUR
-    if relief_pairs:
-        relief_months, relief_amounts = zip(*relief_pairs, strict=True)
-        if min(relief_months) < start_date or max(relief_months) >= end_date:
-            raise ReliefMonthOutsideBill(
-                f"relief months {min(relief_months)} … {max(relief_months)} are not all in "
-                f"{start_date.isoformat()} … {end_date.isoformat()}"
-            )
-        claimed = sum(relief_amounts, ZERO_EUR)
+    claimed = _claimed_relief(relief_pairs, start_date, end_date) if relief_pairs else ZERO_EUR
 
     # 1. cut the period at every price-version and VAT boundary inside it (the calendar work is cached, see _layout)
     layout = _layout(commodity, start_date, end_date, price_versions, vat_periods, relief_period)

@@ -2,7 +2,8 @@
 
 Every result has an ``explanation`` property that renders its steps from the result's own fields when it is read.
 The calculation itself never pays for German text (see benchmarks/bench_tariffs.py); the steps are rendered anew on
-each access (slotted frozen dataclasses cannot cache), so read the property once and keep the tuple.
+each access (immutable results, slotted frozen dataclasses or NamedTuples, cannot cache), so read the property once
+and keep the tuple.
 """
 
 from dataclasses import dataclass

@@ -201,28 +201,28 @@ def _layout(first_month: date, last_month: date, first_payment_month: date) -> t
 
 # Candidate schemes by (commodity, customer group), cached by the identity of the schemes tuple (frozen schemes cannot
 # change; the entry keeps the tuple alive, so its id is not reused while cached). Lists are never cached.
-_CANDIDATES: dict[int, tuple[Sequence[ReliefScheme], dict[tuple[object, object], list[ReliefScheme]]]] = {}
+_CANDIDATES: dict[int, tuple[Sequence[ReliefScheme], dict[tuple[object, object], tuple[ReliefScheme, ...]]]] = {}
 _CACHE_SIZE = 32
 
 
 def _candidates(
     schemes: Sequence[ReliefScheme], commodity: Commodity, customer_group: CustomerGroup
-) -> list[ReliefScheme]:
-    """Return (a new list of) the schemes of the commodity that cover the customer group, in the given order."""
+) -> Sequence[ReliefScheme]:
+    """Return the schemes of the commodity that cover the customer group, in the given order."""
     entry = _CANDIDATES.get(id(schemes))
     key = (commodity, customer_group)
     if entry is not None and entry[0] is schemes:
         cached = entry[1].get(key)
         if cached is not None:
-            return cached.copy()
-    candidates = [s for s in schemes if s.commodity == commodity and customer_group in s.customer_groups]
+            return cached
+    candidates = tuple([s for s in schemes if s.commodity == commodity and customer_group in s.customer_groups])
     if type(schemes) is tuple:
         if entry is None or entry[0] is not schemes:
             if len(_CANDIDATES) >= _CACHE_SIZE:
                 _CANDIDATES.clear()
             entry = (schemes, {})
             _CANDIDATES[id(schemes)] = entry
-        entry[1][key] = candidates.copy()
+        entry[1][key] = candidates
     return candidates
 
 
@@ -496,7 +496,7 @@ def relief_schedule(
     months, first_paid, paid_months = _scheme_layout(scheme)
     reference = scheme.reference_price_ct
     if callable(working_price_ct_by_month):
-        paid_prices = [working_price_ct_by_month(month) for month in paid_months]
+        paid_prices = list(map(working_price_ct_by_month, paid_months))
     else:
         for month in paid_months:
             if month not in working_price_ct_by_month:

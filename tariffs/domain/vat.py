@@ -77,14 +77,19 @@ _ONE = Decimal(1)
 # alive, so its id cannot be reused while cached. Lists are never cached.
 _CACHE: dict[int, tuple[Sequence[VatPeriod], dict[object, CommodityPeriods]]] = {}
 _CACHE_SIZE = 32
+_LAST: tuple[object, object, CommodityPeriods] = (None, None, CommodityPeriods((), ()))  # the last hit
 
 
 def commodity_periods(periods: Sequence[VatPeriod], commodity: Commodity) -> CommodityPeriods:
     """Return the VAT periods of ``commodity`` in ``periods`` as rows and boundaries, cached per periods tuple."""
+    last = _LAST  # one read: another thread may replace it
+    if last[0] is periods and last[1] is commodity:
+        return last[2]
     entry = _CACHE.get(id(periods))
     if entry is not None and entry[0] is periods:
         cached = entry[1].get(commodity)
         if cached is not None:
+            _remember(periods, commodity, cached)
             return cached
     rows = tuple(
         (period.valid_from, period.valid_to, period.rate, _EXACT.add(_ONE, period.rate))
@@ -100,7 +105,13 @@ def commodity_periods(periods: Sequence[VatPeriod], commodity: Commodity) -> Com
             entry = (periods, {})
             _CACHE[id(periods)] = entry
         entry[1][commodity] = result
+        _remember(periods, commodity, result)
     return result
+
+
+def _remember(periods: Sequence[VatPeriod], commodity: Commodity, result: CommodityPeriods) -> None:
+    global _LAST  # a one-entry cache in front of the dict
+    _LAST = (periods, commodity, result)
 
 
 def vat_rate_on(*, commodity: Commodity, day: date, periods: Sequence[VatPeriod] = DEFAULT_VAT_PERIODS) -> Decimal:

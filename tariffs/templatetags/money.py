@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from django import template
 
 from tariffs.domain import formatting
+from tariffs.domain.money import CENT
 
 register = template.Library()
 
@@ -19,8 +20,12 @@ def eur(value: Decimal | int | None) -> str:
 
 @register.filter
 def ct(value: Decimal | None) -> str:
-    """Format a price in ct/kWh."""
-    return "" if value is None else formatting.format_ct(Decimal(value))
+    """Format a gross price for customers in ct/kWh, rounded half-up to 2 decimals as tariffs are published.
+
+    Prices are stored net with 4 decimals; net × 1.19 rarely lands on a round gross price (26.8908 ct net gives
+    32.0001 ct gross), and customers compare with the 2-decimal prices in price sheets. Calculations keep 4 decimals.
+    """
+    return "" if value is None else formatting.format_ct(Decimal(value).quantize(CENT, rounding=ROUND_HALF_UP))
 
 
 @register.filter

@@ -13,7 +13,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from contacts import synthetic
+from contacts import dashboard, synthetic
 
 
 class Command(BaseCommand):
@@ -34,3 +34,5 @@ class Command(BaseCommand):
             progress=lambda text: self.stdout.write(f"  {text}"),
         )
         self.stdout.write(self.style.SUCCESS(f"{summary} ({time.perf_counter() - started:.1f} s)"))
+        # The dashboard's per-customer snapshot of today no longer fits the data: compute it anew.
+        dashboard.refresh_snapshot(as_of=timezone.localdate(), now=timezone.now())

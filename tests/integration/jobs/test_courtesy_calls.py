@@ -213,6 +213,18 @@ def test_running_the_job_again_creates_nothing(new_contract: Any) -> None:
     assert ConsentUse.objects.count() == 1
 
 
+def test_a_contract_with_a_courtesy_task_planned_elsewhere_gets_no_second_one(new_contract: Any) -> None:
+    contract = new_contract()
+    CallTask.objects.create(
+        customer=contract.customer, contract=contract, kind=CallTask.Kind.COURTESY, due_at=NOW, source_key="demo:1"
+    )
+
+    result = run()
+
+    assert result == {"job": "courtesy_calls", "created": 0, "already_done": 1, "skipped": {}}
+    assert CallTask.objects.filter(contract=contract).count() == 1
+
+
 def test_the_delay_is_a_setting(new_contract: Any, settings: Any) -> None:
     settings.COURTESY_CALL_DELAY_DAYS = 7
     contract = new_contract(started=AS_OF - timedelta(days=7))

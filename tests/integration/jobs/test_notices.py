@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 from decimal import Decimal
+from email.header import decode_header, make_header
 from pathlib import Path
 from typing import Any
 
@@ -46,7 +47,8 @@ def test_notice_states_old_and_new_prices_and_abschlag_reason_and_termination_ri
     assert result == {"job": "price_change_notices", "created": 1, "already_done": 0, "skipped": {}}
     (message,) = mail.outbox
     assert message.to == [contract.customer.email]
-    assert message.subject == f"Preisänderung zum 01.02.2027: Ihr Vertrag {contract.contract_number}"
+    subject = str(make_header(decode_header(message.subject)))  # the German part is encoded once per change
+    assert subject == f"Preisänderung zum 01.02.2027: Ihr Vertrag {contract.contract_number}"
     body = message.body
     assert "wir erhöhen die Preise Ihres Tarifs „Stadtwerk Strom Test“ zum 01.02.2027" in body
     # 30 ct and 120 € net → 35.70 ct and 142.80 € gross; 35 ct and 150 € net → 41.65 ct and 178.50 € gross (19 %)
