@@ -10,24 +10,27 @@ How "exactly once" holds, whatever retries, duplicate messages, crashes or paral
 
 1. **Rows.** A PENDING row is inserted for every affected contract that has none. The unique constraint (contract,
    price change) turns a second insert - another worker, a redelivered message - into nothing (ON CONFLICT DO NOTHING).
-2. **Claim.** A worker takes a batch with one filtered UPDATE: PENDING → SENDING, or SENDING whose claim is older than
-   15 minutes (its worker crashed). On PostgreSQL the rows are picked with SELECT … FOR UPDATE SKIP LOCKED, so two
-   workers get disjoint batches. Claim times come from the database clock, so workers' clocks cannot disagree.
-3. **Prepare** (one transaction per batch, only rows not prepared yet): the day the change takes effect for the
-   contract (a notice that is not in time moves it to the earliest lawful date: status LATE, the old price stays until
-   then), old and new Abschlag, the touchpoint, the Abschlag plan. Setting the row's touchpoint marks it prepared, in
-   the same transaction, so a reclaimed row is never prepared twice.
-4. **Deliver**, one row at a time: send the e-mail (or write the letter), then mark the row SENT (LATE) at once with a
-   filtered UPDATE. A worker killed before the send sends nothing; the row is reclaimed and sent once.
+2. **Claim and prepare**, one transaction per batch: the worker locks a batch with SELECT … FOR UPDATE SKIP LOCKED
+   (on PostgreSQL; two workers get disjoint batches) among the rows that are PENDING or SENDING with a claim older
+   than 15 minutes (their worker crashed while sending). For each row not prepared yet it decides the day the change
+   takes effect for the contract (a notice that is not in time moves it to the earliest lawful date: status LATE, the
+   old price stays until then), the medium, old and new Abschlag; it writes the touchpoints and the Abschlag plan;
+   one UPDATE then claims the rows (SENDING, claim time from the database clock) and stores what was prepared - the
+   touchpoint marks a row as prepared, so a reclaimed row is never prepared twice. A crash before the commit leaves
+   nothing behind.
+3. **Deliver**, one row at a time: send the e-mail (or write the letter), then mark the row SENT (LATE) at once with a
+   filtered UPDATE (``_Marks``). A worker killed before a send has sent nothing for that row; the row is sent once,
+   by whoever reclaims it.
 
-The one window left is a kill in the microseconds between the mail server accepting an e-mail and the mark reaching
-the database: that row is sent again after 15 minutes. Its Message-ID is derived from the notice, so the resend is the
+The one window left is a kill in the moment between the mail server accepting an e-mail and the mark leaving for the
+database: that row is sent again after 15 minutes. Its Message-ID is derived from the notice, so the resend is the
 same message and mail systems drop it as a duplicate. (Exactly-once delivery to SMTP cannot be had; this keeps the
 window as small as it gets.)
 
 **Prices for a LATE contract.** Its notice's ``effective_date`` says from when the new price applies to it.
 ``versions_for_contract`` applies these dates to a tariff's price history (the old version is extended for the
-contract); the Abschlag plan here already uses it. Bills (customers.billing) still read the tariff's history directly.
+contract), and the new Abschlag here starts on the contract's date. Bills (customers.billing) still read the tariff's
+history directly; they should pass it through ``versions_for_contract`` (customers cannot import contacts).
 """
 
 from __future__ import annotations
@@ -258,12 +261,15 @@ def price_change_notices(
             price_change=change, status__in=(PriceChangeNotice.Status.SENT, PriceChangeNotice.Status.LATE)
         ).count()
         sender = _Sender(change=change, as_of=as_of, now=now)
-        while not sender.stopped and (
-            ids := _claim(change_id=change.pk, batch_size=batch_size, excluded=sender.released)
-        ):
-            sent, skipped = sender.process(ids)
-            totals.created += sent
-            totals.skipped.update(skipped)
+        try:
+            while not sender.stopped:
+                batch = sender.claim_and_prepare(batch_size)
+                if batch is None:
+                    break
+                totals.created += sender.deliver(batch)
+        finally:
+            sender.close()
+        totals.skipped.update(sender.skipped)
     result = totals.as_result()
     logger.info("price change notices: %s", result)
     return result
@@ -305,21 +311,10 @@ def _claimable() -> Q:
     )
 
 
-def _claim(*, change_id: int, batch_size: int, excluded: set[int]) -> list[int]:
-    """Claim up to ``batch_size`` notices for this worker; return their ids (empty: nothing left to claim).
-
-    ``excluded``: notices this run gave back (they wait for the next run).
-    """
-    claimable = PriceChangeNotice.objects.filter(_claimable(), price_change_id=change_id)
-    if excluded:
-        claimable = claimable.exclude(id__in=sorted(excluded))
-    with transaction.atomic():
-        ids = list(
-            claimable.select_for_update(skip_locked=True).order_by("id").values_list("id", flat=True)[:batch_size]
-        )
-        if ids:
-            claimable.filter(id__in=ids).update(status=PriceChangeNotice.Status.SENDING, claimed_at=Now())
-    return ids
+@dataclass
+class _Batch:
+    notices: list[PriceChangeNotice]
+    contracts: dict[int, Contract]
 
 
 class _Sender:
@@ -333,31 +328,50 @@ class _Sender:
         self.template = get_template("contacts/email/price_change_notice.txt")
         self.message_domain = parseaddr(settings.DEFAULT_FROM_EMAIL)[1].rpartition("@")[2] or "localhost"
         self.released: set[int] = set()
+        self.skipped: Counter[str] = Counter()
         self.stopped = False
+        self._gross_cache: dict[tuple[str, date], prices.GrossPrice | None] = {}
+        self._marks: _Marks | None = None
+
+    def close(self) -> None:
+        if self._marks is not None:
+            self._marks.close()
 
     # The steps ------------------------------------------------------------------------------------------------------
 
-    def process(self, ids: list[int]) -> tuple[int, Counter[str]]:
-        """Prepare and deliver one claimed batch; return how many were sent and what was skipped.
+    def claim_and_prepare(self, batch_size: int) -> _Batch | None:
+        """Claim the next batch and prepare its new notices, in one transaction; None when nothing is left.
 
-        A notice that cannot be sent is given back (PENDING) and not claimed again in this run; after a failed
-        e-mail or letter the rest of the batch is given back too and ``self.stopped`` ends the run for this change
-        (the mail server is probably down: the next run tries again).
+        The rows are locked with SELECT … FOR UPDATE SKIP LOCKED (PostgreSQL), so parallel workers take disjoint
+        batches; one UPDATE claims them (SENDING, claim time from the database clock) and stores what was prepared.
+        A crash before the commit leaves nothing behind: the rows are PENDING again at once.
         """
-        skipped: Counter[str] = Counter()
-        notices = list(
-            PriceChangeNotice.objects.filter(id__in=ids, status=PriceChangeNotice.Status.SENDING).order_by("id")
-        )
-        contracts = self._contracts([notice.contract_id for notice in notices])
-        fresh = [notice for notice in notices if notice.touchpoint_id is None]
-        if fresh:
-            skipped.update(self._prepare(fresh, contracts))
+        claimable = PriceChangeNotice.objects.filter(_claimable(), price_change_id=self.change.pk)
+        if self.released:
+            claimable = claimable.exclude(id__in=sorted(self.released))
+        with transaction.atomic():
+            notices = list(claimable.select_for_update(skip_locked=True).order_by("id")[:batch_size])
+            if not notices:
+                return None
+            contracts = self._contracts([notice.contract_id for notice in notices])
+            unpriceable = self._prepare([notice for notice in notices if notice.touchpoint_id is None], contracts)
+            claimed = [notice for notice in notices if notice.pk not in unpriceable]
+            _save_claimed(claimed)
+        return _Batch(notices=claimed, contracts=contracts)
+
+    def deliver(self, batch: _Batch) -> int:
+        """Send the claimed notices one by one, marking each right after; return how many were marked.
+
+        After a failed e-mail or letter the rest of the batch is given back (PENDING, not claimed again in this run)
+        and ``self.stopped`` ends the run for this change: the mail server is probably down, the next run tries again.
+        """
+        notices, contracts, skipped = batch.notices, batch.contracts, self.skipped
         mail_connection = get_connection()
-        marks = _Marks(self.now)
+        if self._marks is None:
+            self._marks = _Marks(self.now)
+        marks = self._marks
         try:
             for notice in notices:
-                if notice.touchpoint_id is None:
-                    continue  # not preparable (no price): given back in _prepare
                 contract = contracts[notice.contract_id]
                 try:
                     content = self._content(notice, contract)
@@ -368,16 +382,16 @@ class _Sender:
                         self._email(content, text, mail_connection).send()
                 except SEND_ERRORS:
                     logger.exception("notice %s could not be sent; stopping this run", notice.pk)
-                    unsent = [other.pk for other in notices if other.pk >= notice.pk and other.touchpoint_id]
+                    unsent = [other.pk for other in notices if other.pk >= notice.pk]
                     self._release(unsent)
                     skipped[SKIP_SEND_FAILED] += len(unsent)
                     self.stopped = True
                     break
                 marks.mark(notice.pk, self._final_status(notice))
         finally:
-            sent = marks.close()
+            sent = marks.flush()
             mail_connection.close()
-        return sent, skipped
+        return sent
 
     def _contracts(self, contract_ids: list[int]) -> dict[int, Contract]:
         """Load the contracts with customer and the Abschlag in force before the change (1 query)."""
@@ -391,9 +405,9 @@ class _Sender:
         )
         return {contract.pk: contract for contract in contracts}
 
-    def _prepare(self, notices: list[PriceChangeNotice], contracts: dict[int, Contract]) -> Counter[str]:
-        """Decide date, medium and Abschlag per notice; write touchpoints and the Abschlag plan (one transaction)."""
-        skipped: Counter[str] = Counter()
+    def _prepare(self, notices: list[PriceChangeNotice], contracts: dict[int, Contract]) -> set[int]:
+        """Decide date, medium and Abschlag per notice; write touchpoints and the Abschlag plan (in the caller's
+        transaction). Return the notices that cannot be prepared (no price on the day): this run leaves them alone."""
         change = self.change
         touchpoints, plan, prepared, unpriceable = [], [], [], []
         for notice in notices:
@@ -450,27 +464,30 @@ class _Sender:
             prepared.append(notice)
         if unpriceable:
             logger.error("price change %s: no price for %s contract(s)", change.pk, len(unpriceable))
-            self._release(unpriceable)
-            skipped[SKIP_NO_PRICE] += len(unpriceable)
-        if not prepared:
-            return skipped
-        with transaction.atomic():
+            self.released.update(unpriceable)
+            self.skipped[SKIP_NO_PRICE] += len(unpriceable)
+        if prepared:
             Touchpoint.objects.bulk_create(touchpoints)
             AdvancePaymentChange.objects.bulk_create(plan)
             _update_open_installments(plan)
             for notice, touchpoint in zip(prepared, touchpoints, strict=True):
                 notice.touchpoint = touchpoint
-            _save_prepared(prepared)
-        return skipped
+        return set(unpriceable)
+
+    def _gross(self, commodity: str, day: date) -> prices.GrossPrice | None:
+        """Return the tariff's gross prices on a day (cached: a batch asks for the same few days)."""
+        key = (commodity, day)
+        if key not in self._gross_cache:
+            self._gross_cache[key] = self.pricing.gross_on(
+                tariff_id=self.change.tariff_id, commodity=commodity, day=day
+            )
+        return self._gross_cache[key]
 
     def _content(self, notice: PriceChangeNotice, contract: Contract) -> NoticeContent:
         change = self.change
         assert notice.effective_date is not None and notice.new_advance_eur is not None  # prepared
-        commodity = contract.commodity
-        old = self.pricing.gross_on(
-            tariff_id=change.tariff_id, commodity=commodity, day=change.effective_date - timedelta(days=1)
-        )
-        new = self.pricing.gross_on(tariff_id=change.tariff_id, commodity=commodity, day=notice.effective_date)
+        old = self._gross(contract.commodity, change.effective_date - timedelta(days=1))
+        new = self._gross(contract.commodity, notice.effective_date)
         assert new is not None  # checked in _prepare
         old = old or new
         customer = contract.customer
@@ -598,17 +615,18 @@ class _Marks:
         self._cursor.execute(_MARK_SQL, [status, self._sent_at, notice_id, PriceChangeNotice.Status.SENDING.value])
         self._pending = True
 
-    def close(self) -> int:
-        """Wait for the last mark and close; return how many notices were marked."""
-        try:
-            if self._raw is not None:
-                self._collect()
-        finally:
-            if self._raw is not None:
-                self._raw.close()
-            else:
-                self._cursor.close()
-        return self.marked
+    def flush(self) -> int:
+        """Wait for the last mark; return how many notices were marked since the last flush."""
+        if self._raw is not None:
+            self._collect()
+        marked, self.marked = self.marked, 0
+        return marked
+
+    def close(self) -> None:
+        if self._raw is not None:
+            self._raw.close()
+        else:
+            self._cursor.close()
 
     def _collect(self) -> None:
         if self._pending:
@@ -617,9 +635,17 @@ class _Marks:
             self._pending = False
 
 
-def _save_prepared(notices: list[PriceChangeNotice]) -> None:
-    """Store the prepared fields of a batch: one UPDATE … FROM (VALUES …) on PostgreSQL (bulk_update elsewhere)."""
+def _save_claimed(notices: list[PriceChangeNotice]) -> None:
+    """Claim the notices (SENDING, claim time from the database clock) and store their prepared fields.
+
+    PostgreSQL: one UPDATE … FROM (VALUES …) for the batch; elsewhere an UPDATE for the claim and bulk_update.
+    """
+    if not notices:
+        return
     if connection.vendor != "postgresql":
+        PriceChangeNotice.objects.filter(id__in=[notice.pk for notice in notices]).update(
+            status=PriceChangeNotice.Status.SENDING, claimed_at=Now()
+        )
         PriceChangeNotice.objects.bulk_update(notices, PREPARED_FIELDS)
         return
     rows = ", ".join(["(%s::bigint, %s::date, %s, %s::numeric, %s::numeric, %s, %s::bigint)"] * len(notices))
@@ -636,11 +662,12 @@ def _save_prepared(notices: list[PriceChangeNotice]) -> None:
         ]
     with connection.cursor() as cursor:
         cursor.execute(
-            f'UPDATE "{_NOTICES}" AS n SET effective_date = v.effective_date, medium = v.medium, '  # noqa: S608
-            "old_advance_eur = v.old_advance_eur, new_advance_eur = v.new_advance_eur, letter_pdf = v.letter_pdf, "
-            f"touchpoint_id = v.touchpoint_id FROM (VALUES {rows}) AS v(id, effective_date, medium, old_advance_eur, "
-            "new_advance_eur, letter_pdf, touchpoint_id) WHERE n.id = v.id",
-            params,
+            f'UPDATE "{_NOTICES}" AS n SET status = %s, claimed_at = statement_timestamp(), '  # noqa: S608
+            "effective_date = v.effective_date, medium = v.medium, old_advance_eur = v.old_advance_eur, "
+            "new_advance_eur = v.new_advance_eur, letter_pdf = v.letter_pdf, touchpoint_id = v.touchpoint_id "
+            f"FROM (VALUES {rows}) AS v(id, effective_date, medium, old_advance_eur, new_advance_eur, letter_pdf, "
+            "touchpoint_id) WHERE n.id = v.id",
+            [PriceChangeNotice.Status.SENDING.value, *params],
         )
 
 

@@ -93,6 +93,19 @@ def _csv_value(value: object) -> object:
     return json.dumps(value) if isinstance(value, list | dict) else value
 
 
+def _sql_value(value: Any) -> Any:
+    """Adapt a value for a plain INSERT (SQLite): times in UTC as Django stores them, dates and decimals as text."""
+    if isinstance(value, datetime):
+        return connection.ops.adapt_datetimefield_value(value)
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, list | dict):
+        return json.dumps(value)
+    return value
+
+
 class TableWriter:
     """Write rows (tuples in the order of ``columns``, attribute names) into a model's table.
 
@@ -131,16 +144,24 @@ class TableWriter:
         return rows
 
     def write(self, rows: list[tuple[Any, ...]]) -> None:
-        """Write rows on the current thread's connection: COPY on PostgreSQL, bulk_create elsewhere."""
+        """Write rows on the current thread's connection: COPY on PostgreSQL, one executemany elsewhere."""
         if not rows:
             return
         if connection.vendor == "postgresql":
             self._copy(rows)
         else:
-            names = self.columns
-            self.model._default_manager.bulk_create(
-                [self.model(**dict(zip(names, row, strict=True))) for row in rows], batch_size=BATCH_CUSTOMERS
-            )
+            self._insert(rows)
+
+    def _insert(self, rows: list[tuple[Any, ...]]) -> None:
+        # A plain INSERT with the values adapted by type: several times faster than bulk_create, which prepares
+        # every value of every model instance field by field.
+        extra = tuple(_sql_value(value) for _column, value in self.extra)
+        quote = connection.ops.quote_name
+        columns = ", ".join(quote(column) for column in self.db_columns)
+        placeholders = ", ".join(["%s"] * len(self.db_columns))
+        sql = f"INSERT INTO {quote(self.model._meta.db_table)} ({columns}) VALUES ({placeholders})"  # noqa: S608
+        with connection.cursor() as cursor:
+            cursor.executemany(sql, [tuple(_sql_value(value) for value in row) + extra for row in rows])
 
     def _copy(self, rows: list[tuple[Any, ...]]) -> None:
         buffer = io.StringIO()

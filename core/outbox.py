@@ -101,7 +101,9 @@ def _publish(rows: Sequence[OutboxMessage], *, retry: bool) -> tuple[int, str]:
     published = 0
     app = current_app
     try:
-        with app.connection_for_write(settings.CELERY_BROKER_URL) as connection:
+        # Connecting is retried as briefly as publishing (kombu would otherwise retry for the connect timeout).
+        connect_retries = {"max_retries": RELAY_RETRY_POLICY["max_retries"] if retry else 0}
+        with app.connection_for_write(settings.CELERY_BROKER_URL, transport_options=connect_retries) as connection:
             for row in rows:
                 app.send_task(
                     row.task_name,

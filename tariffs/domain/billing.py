@@ -383,7 +383,8 @@ def _layout(
     vat_periods: Sequence[VatPeriod],
     relief_period: tuple[date, date],
 ) -> _Layout:
-    key = (id(vat_periods), commodity, start_date, end_date, relief_period, *map(_VERSION_DATES, price_versions))
+    period = (*relief_period,)  # any pair of dates, e.g. a list
+    key = (id(vat_periods), commodity, start_date, end_date, period, *map(_VERSION_DATES, price_versions))
     entry = _LAYOUTS.get(key)
     if entry is not None and entry[0] is vat_periods:
         return entry[1]

@@ -56,7 +56,7 @@ def test_the_relay_publishes_in_order_without_countdown_or_eta(monkeypatch: pyte
     calls: list[tuple[str, dict[str, Any]]] = []
 
     @contextmanager
-    def connection_for_write(url: str) -> Any:
+    def connection_for_write(url: str, **options: Any) -> Any:
         yield object()
 
     def send_task(name: str, **options: Any) -> None:

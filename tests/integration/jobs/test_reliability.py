@@ -19,7 +19,6 @@ from typing import Any
 
 import pytest
 from django.db import connection, transaction
-from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
 
@@ -186,15 +185,16 @@ def test_a_worker_killed_in_the_middle_of_a_batch_and_restarted_sends_every_noti
             lambda: PriceChangeNotice.objects.filter(status="SENT").count() == 5 and _worker_waits_for_a_lock(),
             what="the worker to block inside the second batch",
         )
-        assert PriceChangeNotice.objects.filter(status="SENDING").count() == 5
         os.kill(first.pid, signal.SIGKILL)
         first.wait(timeout=10)
+    # The killed worker's open transaction (claim and preparation of the second batch) is rolled back.
+    wait_until(lambda: _unlocked_unsent() == 15, what="the killed worker's transaction to end")
     assert sum(emails_per_notice(mail_dir).values()) == 5
+    assert PriceChangeNotice.objects.filter(status="PENDING").count() == 15
+    assert Touchpoint.objects.filter(topic=Topic.PRICE_CHANGE).count() == 5
 
     worker()
-    # Fifteen minutes later the crashed claims are free again, and the daily run (here: sent by hand) picks them up.
-    PriceChangeNotice.objects.filter(status="SENDING").update(claimed_at=F("claimed_at") - timedelta(minutes=16))
-    celery_app.send_task(TASK, kwargs={"price_change_id": change.pk, "batch_size": 5})
+    celery_app.send_task(TASK, kwargs={"price_change_id": change.pk, "batch_size": 5})  # the next run, as the beat's
     wait_until(all_sent(20), what="the restarted worker")
 
     assert_each_notice_once(mail_dir, contracts)
@@ -218,6 +218,11 @@ def test_two_workers_on_the_same_batch_send_each_notice_once(worker: Any, mail_d
     assert sum(run.result["created"] for run in runs) == 300
     assert all(run.result["created"] > 0 for run in runs), "both workers took part"
     assert_each_notice_once(mail_dir, contracts)
+
+
+def _unlocked_unsent() -> int:
+    with transaction.atomic():
+        return len(PriceChangeNotice.objects.exclude(status="SENT").select_for_update(skip_locked=True))
 
 
 def _worker_waits_for_a_lock() -> bool:

@@ -98,3 +98,19 @@ def test_relay_outbox_reports_what_it_published(monkeypatch: pytest.MonkeyPatch)
 
     assert result == {"job": "relay_outbox", "created": 1, "already_done": 0, "skipped": {}}
     assert published == ["core.ping"]
+
+
+def test_a_failing_job_is_recorded_as_failed_for_the_admins(monkeypatch: pytest.MonkeyPatch) -> None:
+    from contacts import tasks
+
+    def broken(**kwargs: Any) -> dict[str, Any]:
+        raise RuntimeError("Datenbank weg")
+
+    monkeypatch.setitem(tasks.JOBS, "courtesy_calls", broken)
+
+    with pytest.raises(RuntimeError):
+        tasks.courtesy_calls.run(as_of="2026-11-20")
+
+    run = JobRun.objects.get(job="courtesy_calls")
+    assert run.status == JobRun.Status.FAILED
+    assert run.error == "RuntimeError: Datenbank weg"
