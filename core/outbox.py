@@ -43,7 +43,8 @@ def enqueue(task_name: str, **kwargs: Any) -> OutboxMessage:
     ``kwargs`` must be JSON-serialisable (ids and ISO dates, not objects).
     """
     message = OutboxMessage.objects.create(task_name=task_name, kwargs=kwargs)
-    transaction.on_commit(partial(publish_now, message_id=message.pk))
+    # robust: whatever goes wrong after the commit is logged, never turned into an error page; the relay catches up.
+    transaction.on_commit(partial(publish_now, message_id=message.pk), robust=True)
     return message
 
 

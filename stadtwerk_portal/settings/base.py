@@ -189,3 +189,8 @@ LOGGING = {
 
 # Business settings (DOMAIN.md decisions), overridable per utility.
 UTILITY_NAME = env.get_str("UTILITY_NAME", "Stadtwerk Musterstadt")
+# Courtesy call this many days after a contract starts; optional outbound contacts (courtesy, win-back, care) at most
+# CONTACT_CAP_COUNT per customer in any CONTACT_CAP_DAYS (DOMAIN.md, consent and contact frequency).
+COURTESY_CALL_DELAY_DAYS = env.get_int("COURTESY_CALL_DELAY_DAYS", 14, minimum=1)
+CONTACT_CAP_COUNT = env.get_int("CONTACT_CAP_COUNT", 2, minimum=0)
+CONTACT_CAP_DAYS = env.get_int("CONTACT_CAP_DAYS", 90, minimum=1)
