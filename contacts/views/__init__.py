@@ -1,14 +1,1 @@
-"""Staff screens: the agent workspace and the sales dashboard."""
-
-from __future__ import annotations
-
-from django.views.generic import TemplateView
-
-from contacts.views.agent import AgentHome
-from core.permissions import SalesRequiredMixin
-
-__all__ = ["AgentHome", "SalesHome"]
-
-
-class SalesHome(SalesRequiredMixin, TemplateView):
-    template_name = "contacts/sales_home.html"
+"""Staff and customer screens of the contacts app, one module per area (agent, queue, customer, dashboard)."""
