@@ -191,9 +191,9 @@ class Customer360:
 
 
 def get_customer_360(*, customer: Customer, as_of: date, page: int = 1) -> Customer360:
-    """Return everything the 360° screen shows (19 queries, whatever the number of touchpoints, bills or readings;
+    """Return everything the 360° screen shows (20 queries, whatever the number of touchpoints, bills or readings;
     14 when the timeline is empty). ``page`` is the timeline page; out-of-range pages show the nearest one."""
-    summaries = selectors.get_contract_summaries(customer=customer, as_of=as_of)  # 3 queries
+    summaries = selectors.get_contract_summaries(customer=customer, as_of=as_of)  # 4 queries
     contracts = list(customer.contracts.select_related("tariff").order_by("start_date", "id"))  # 1
     consents = list(Consent.objects.filter(customer=customer).order_by("-granted_at", "-id"))  # 1
     return Customer360(

@@ -27,10 +27,10 @@ database: that row is sent again after 15 minutes. Its Message-ID is derived fro
 same message and mail systems drop it as a duplicate. (Exactly-once delivery to SMTP cannot be had; this keeps the
 window as small as it gets.)
 
-**Prices for a LATE contract.** Its notice's ``effective_date`` says from when the new price applies to it.
-``versions_for_contract`` applies these dates to a tariff's price history (the old version is extended for the
-contract), and the new Abschlag here starts on the contract's date. Bills (customers.billing) still read the tariff's
-history directly; they should pass it through ``versions_for_contract`` (customers cannot import contacts).
+**Prices for a LATE contract.** Its notice's ``effective_date`` says from when the new price applies to it. The
+preparation step writes it as a ``customers.PriceDeferral`` (same transaction as the touchpoint, so once), and every
+price calculation for the contract - bills, the contract page, the Abschlag - applies it to the tariff's history
+(``tariffs.domain.prices.defer_versions``): the old price stays until that day. The new Abschlag starts then too.
 """
 
 from __future__ import annotations
@@ -40,8 +40,7 @@ import os
 import smtplib
 import tempfile
 from collections import Counter
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from email.header import Header
@@ -78,7 +77,7 @@ from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer
 
 from contacts.models import Channel, PriceChangeNotice, Topic, Touchpoint
 from customers import selectors as customer_selectors
-from customers.models import AdvancePaymentChange, Contract, Installment
+from customers.models import AdvancePaymentChange, Contract, Installment, PriceDeferral
 from tariffs import pricing_changes
 from tariffs.domain import prices
 from tariffs.domain.formatting import format_ct, format_date, format_eur, format_kwh
@@ -104,43 +103,6 @@ _NOTICES = PriceChangeNotice._meta.db_table
 _MARK_SQL = f'UPDATE "{_NOTICES}" SET status = %s, sent_at = %s WHERE id = %s AND status = %s'  # noqa: S608
 PREPARED_FIELDS = ("effective_date", "medium", "old_advance_eur", "new_advance_eur", "letter_pdf", "touchpoint")
 _FONT, _FONT_BOLD = "Vera", "VeraBd"
-
-
-# --- prices per contract --------------------------------------------------------------------------------------------
-
-
-def versions_for_contract(
-    versions: Sequence[prices.PriceVersion], deferrals: Iterable[tuple[date, date]]
-) -> tuple[prices.PriceVersion, ...]:
-    """Return a tariff's price history as it applies to one contract whose notices were late.
-
-    ``deferrals`` holds (planned effective day, effective day for this contract) per LATE notice: the version that
-    ends on the planned day is extended to the contract's day, the one that starts then starts later.
-    """
-    shifted = list(versions)
-    for planned, actual in deferrals:
-        if actual <= planned:
-            continue
-        for index, version in enumerate(shifted):
-            if version.valid_to == planned:
-                shifted[index] = replace(version, valid_to=actual)
-            elif version.valid_from == planned:
-                shifted[index] = replace(version, valid_from=actual)
-        shifted = [version for version in shifted if version.valid_to is None or version.valid_from < version.valid_to]
-    return tuple(shifted)
-
-
-def get_contract_deferrals(*, contract_id: int) -> list[tuple[date, date]]:
-    """Return (planned day, day for this contract) of the contract's LATE notices (1 query)."""
-    return [
-        (planned, actual)
-        for planned, actual in PriceChangeNotice.objects.filter(
-            contract_id=contract_id, status=PriceChangeNotice.Status.LATE, effective_date__isnull=False
-        )
-        .order_by("price_change__effective_date", "id")
-        .values_list("price_change__effective_date", "effective_date")
-        if actual is not None
-    ]
 
 
 # --- the content ----------------------------------------------------------------------------------------------------
@@ -410,6 +372,7 @@ class _Sender:
         transaction). Return the notices that cannot be prepared (no price on the day): this run leaves them alone."""
         change = self.change
         touchpoints, plan, prepared, unpriceable = [], [], [], []
+        deferrals: list[PriceDeferral] = []
         for notice in notices:
             contract = contracts[notice.contract_id]
             rule = pricing_changes.contract_rule(
@@ -428,6 +391,15 @@ class _Sender:
                 unpriceable.append(notice.pk)
                 continue
             notice.effective_date = effective
+            if effective > change.effective_date:
+                deferrals.append(
+                    PriceDeferral(
+                        contract_id=contract.pk,
+                        price_change_id=change.pk,
+                        planned_date=change.effective_date,
+                        effective_date=effective,
+                    )
+                )
             notice.medium = (
                 PriceChangeNotice.Medium.LETTER
                 if rule is pricing_changes.NoticeRule.BASIC_SUPPLY or not _email_of(contract)
@@ -469,6 +441,8 @@ class _Sender:
         if prepared:
             Touchpoint.objects.bulk_create(touchpoints)
             AdvancePaymentChange.objects.bulk_create(plan)
+            # A reclaimed row is never prepared twice (its touchpoint marks it); the constraint guards anyway.
+            PriceDeferral.objects.bulk_create(deferrals, ignore_conflicts=True)
             _update_open_installments(plan)
             for notice, touchpoint in zip(prepared, touchpoints, strict=True):
                 notice.touchpoint = touchpoint

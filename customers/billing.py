@@ -1,9 +1,10 @@
 """Issue a bill (Jahres- oder Schlussrechnung): compute it with tariffs.domain.billing and store it as issued.
 
 The bill runs from its start reading (the previous bill's end reading, or the contract's first reading) to the given
-end reading. Inputs: the tariff's price versions and the VAT periods (customers.selectors.get_pricing_data), the 2023
-relief months whose first day lies in the period (customers.relief), and the Abschläge paid (installments with
-``paid_at`` set and a due date in the period).
+end reading. Inputs: the tariff's price versions as they apply to the contract (a price change whose notice was late
+takes effect later for it: customers.models.PriceDeferral) and the VAT periods (customers.selectors.
+get_contract_pricing), the 2023 relief months whose first day lies in the period (customers.relief), and the Abschläge
+paid (installments with ``paid_at`` set and a due date in the period).
 
 **December relief 2022 (EWSG).** ``compute_bill`` only knows the 2023 price brakes, whose relief is capped at the
 cost of the 2023 days. The December relief is a fixed one-off amount that is not capped and not tied to consumption,
@@ -114,7 +115,7 @@ def issue_bill(
         KWH, rounding=ROUND_HALF_UP
     )
 
-    pricing = selectors.get_pricing_data(tariff_ids={contract.tariff_id})
+    pricing = selectors.get_contract_pricing(contract)
     commodity = Commodity(contract.commodity)
     contract_relief = relief.get_contract_relief(
         contract=contract,
@@ -136,7 +137,7 @@ def issue_bill(
         start_date=start_date,
         end_date=end_date,
         consumption_kwh=consumption,
-        price_versions=pricing.versions_by_tariff.get(contract.tariff_id, ()),
+        price_versions=pricing.versions(tariff_id=contract.tariff_id, contract_id=contract.pk),
         vat_periods=pricing.vat_periods,
         relief_by_month=relief_months,
         advances_paid_eur=advances,

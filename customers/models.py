@@ -13,7 +13,7 @@ from django.db import models
 from django.db.models import F, Q
 
 from customers.validators import validate_malo_id
-from tariffs.models import Commodity, CustomerGroup, Tariff
+from tariffs.models import Commodity, CustomerGroup, PriceChange, Tariff
 
 HALF_CENT = Decimal("0.005")
 
@@ -175,6 +175,33 @@ class MeterReading(models.Model):
     @property
     def is_estimate(self) -> bool:
         return self.source == self.Source.ESTIMATE
+
+
+class PriceDeferral(models.Model):
+    """A price change that takes effect later for one contract, because its notice could not reach the customer in
+    time (DOMAIN.md: such a change must not take effect for that customer on that date).
+
+    Written by the notice job (contacts.notices) in the same transaction as the notice's touchpoint, so exactly once
+    per contract and change. Every price calculation for the contract - bills, the contract page, the Abschlag -
+    applies it to the tariff's price history (tariffs.domain.prices.defer_versions via customers.selectors).
+    """
+
+    contract = models.ForeignKey(Contract, on_delete=models.CASCADE, related_name="price_deferrals")
+    price_change = models.ForeignKey(PriceChange, on_delete=models.PROTECT, related_name="deferrals")
+    planned_date = models.DateField("geplant wirksam ab")
+    effective_date = models.DateField("für diesen Vertrag wirksam ab")
+    created_at = models.DateTimeField("angelegt", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "verschobene Preisänderung"
+        verbose_name_plural = "verschobene Preisänderungen"
+        constraints = [
+            models.UniqueConstraint(fields=["contract", "price_change"], name="price_deferral_once_per_change"),
+            models.CheckConstraint(condition=Q(effective_date__gt=F("planned_date")), name="price_deferral_later"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.planned_date:%d.%m.%Y} → {self.effective_date:%d.%m.%Y}"
 
 
 class AdvancePaymentChange(models.Model):

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import itertools
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -14,7 +15,15 @@ from decimal import Decimal
 from django.db.models import DecimalField, OuterRef, Q, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 
-from customers.models import AdvancePaymentChange, Bill, Contract, Customer, Installment, MeterReading
+from customers.models import (
+    AdvancePaymentChange,
+    Bill,
+    Contract,
+    Customer,
+    Installment,
+    MeterReading,
+    PriceDeferral,
+)
 from tariffs import selectors as tariff_selectors
 from tariffs.domain import advance, prices
 from tariffs.domain.vat import Commodity, VatPeriod
@@ -22,15 +31,32 @@ from tariffs.domain.vat import Commodity, VatPeriod
 ZERO = Decimal("0.00")
 
 
+Deferral = tuple[date, date]  # (a price change's planned day, the later day it takes effect for one contract)
+
+
 @dataclass(frozen=True, slots=True)
 class PricingData:
-    """What price calculations need besides the contract: price histories and VAT periods (2 queries)."""
+    """What price calculations need besides the contract: price histories, VAT periods and, for the contracts asked
+    for, the price changes that take effect later for them (customers.models.PriceDeferral).
+
+    Always ask with ``contract_id`` when the price is for a contract: a contract whose price-change notice was late
+    keeps its old price longer than the tariff's history says.
+    """
 
     versions_by_tariff: dict[int, tuple[prices.PriceVersion, ...]]
     vat_periods: tuple[VatPeriod, ...]
+    deferrals_by_contract: dict[int, tuple[Deferral, ...]] = field(default_factory=dict)
 
-    def gross_on(self, *, tariff_id: int, commodity: str, day: date) -> prices.GrossPrice | None:
+    def versions(self, *, tariff_id: int, contract_id: int | None = None) -> tuple[prices.PriceVersion, ...]:
+        """Return the tariff's price versions as they apply to the contract (with its deferrals applied)."""
         versions = self.versions_by_tariff.get(tariff_id, ())
+        deferrals = self.deferrals_by_contract.get(contract_id) if contract_id is not None else None
+        return prices.defer_versions(versions, deferrals) if deferrals else versions
+
+    def gross_on(
+        self, *, tariff_id: int, commodity: str, day: date, contract_id: int | None = None
+    ) -> prices.GrossPrice | None:
+        versions = self.versions(tariff_id=tariff_id, contract_id=contract_id)
         try:
             return prices.gross_prices_on(
                 versions=versions, commodity=Commodity(commodity), day=day, vat_periods=self.vat_periods
@@ -38,13 +64,35 @@ class PricingData:
         except (prices.NoPriceOnDate, LookupError):
             return None
 
+    def contract_gross_on(self, contract: Contract, day: date) -> prices.GrossPrice | None:
+        """Return the gross prices that apply to the contract on ``day``."""
+        return self.gross_on(
+            tariff_id=contract.tariff_id, commodity=contract.commodity, day=day, contract_id=contract.pk
+        )
 
-def get_pricing_data(*, tariff_ids: set[int]) -> PricingData:
-    """Load the price histories of the tariffs and all VAT periods (2 queries)."""
+
+def get_pricing_data(*, tariff_ids: set[int], contract_ids: Iterable[int] = ()) -> PricingData:
+    """Load the price histories of the tariffs, all VAT periods (2 queries) and, when ``contract_ids`` are given, the
+    contracts' price deferrals (1 more query)."""
+    ids = sorted(set(contract_ids))
+    deferrals: dict[int, list[Deferral]] = defaultdict(list)
+    if ids:
+        for contract_id, planned, actual in (
+            PriceDeferral.objects.filter(contract_id__in=ids)
+            .order_by("contract_id", "planned_date", "id")
+            .values_list("contract_id", "planned_date", "effective_date")
+        ):
+            deferrals[contract_id].append((planned, actual))
     return PricingData(
         versions_by_tariff=tariff_selectors.get_price_versions(tariff_ids=tariff_ids),
         vat_periods=tariff_selectors.get_vat_periods(),
+        deferrals_by_contract={contract_id: tuple(rows) for contract_id, rows in deferrals.items()},
     )
+
+
+def get_contract_pricing(contract: Contract) -> PricingData:
+    """Return the pricing data for one contract, its deferrals included (3 queries)."""
+    return get_pricing_data(tariff_ids={contract.tariff_id}, contract_ids=(contract.pk,))
 
 
 def to_kwh(*, contract: Contract, meter_delta: Decimal) -> Decimal:
@@ -62,7 +110,7 @@ def to_kwh(*, contract: Contract, meter_delta: Decimal) -> Decimal:
 
 def recommended_advance(*, contract: Contract, pricing: PricingData, as_of: date) -> advance.AdvancePayment | None:
     """Return the Abschlag the current prices and forecast call for (no relief after 2023), or None without a price."""
-    gross = pricing.gross_on(tariff_id=contract.tariff_id, commodity=contract.commodity, day=as_of)
+    gross = pricing.contract_gross_on(contract, as_of)
     if gross is None:
         return None
     return advance.advance_payment(
@@ -112,7 +160,7 @@ def _latest(queryset: object, column: str) -> Subquery:
 
 
 def get_contract_summaries(*, customer: Customer, as_of: date) -> list[ContractSummary]:
-    """Return the customer's contracts with prices, Abschlag, latest bill and reading (3 queries in all)."""
+    """Return the customer's contracts with prices, Abschlag, latest bill and reading (4 queries in all)."""
     bills = Bill.objects.filter(contract=OuterRef("pk")).order_by("-issued_date", "-id")
     readings = MeterReading.objects.filter(contract=OuterRef("pk")).order_by("-read_date", "-id")
     changes = AdvancePaymentChange.objects.filter(contract=OuterRef("pk"), valid_from__lte=as_of).order_by(
@@ -142,10 +190,12 @@ def get_contract_summaries(*, customer: Customer, as_of: date) -> list[ContractS
         )
         .order_by("-status", "start_date", "id")
     )
-    pricing = get_pricing_data(tariff_ids={contract.tariff_id for contract in contracts})
+    pricing = get_pricing_data(
+        tariff_ids={contract.tariff_id for contract in contracts}, contract_ids=[contract.pk for contract in contracts]
+    )
     summaries = []
     for contract in contracts:
-        gross = pricing.gross_on(tariff_id=contract.tariff_id, commodity=contract.commodity, day=as_of)
+        gross = pricing.contract_gross_on(contract, as_of)
         summaries.append(
             ContractSummary(
                 id=contract.pk,
@@ -223,15 +273,16 @@ class ContractDetail:
     consumption: list[YearConsumption]
     recommended: advance.AdvancePayment | None
     current_advance_eur: Decimal | None
+    deferrals: tuple[Deferral, ...] = ()  # price changes that take effect later for this contract (planned, actual)
     extra: dict[str, object] = field(default_factory=dict)
 
 
 def get_contract_detail(*, contract: Contract, as_of: date) -> ContractDetail:
-    """Return everything the contract page shows (7 queries, whatever the history's length)."""
-    pricing = get_pricing_data(tariff_ids={contract.tariff_id})
+    """Return everything the contract page shows (8 queries, whatever the history's length)."""
+    pricing = get_contract_pricing(contract)
     history: list[dict[str, object]] = []
-    for version in pricing.versions_by_tariff.get(contract.tariff_id, ()):
-        gross = pricing.gross_on(tariff_id=contract.tariff_id, commodity=contract.commodity, day=version.valid_from)
+    for version in pricing.versions(tariff_id=contract.tariff_id, contract_id=contract.pk):
+        gross = pricing.contract_gross_on(contract, version.valid_from)
         history.append(
             {
                 "valid_from": version.valid_from,
@@ -246,7 +297,7 @@ def get_contract_detail(*, contract: Contract, as_of: date) -> ContractDetail:
     readings = list(contract.readings.order_by("-read_date", "-id"))
     return ContractDetail(
         contract=contract,
-        summary_gross=pricing.gross_on(tariff_id=contract.tariff_id, commodity=contract.commodity, day=as_of),
+        summary_gross=pricing.contract_gross_on(contract, as_of),
         price_history=history,
         advance_changes=changes,
         installments=list(
@@ -257,6 +308,7 @@ def get_contract_detail(*, contract: Contract, as_of: date) -> ContractDetail:
         consumption=consumption_by_year(readings=readings, contract=contract),
         recommended=recommended_advance(contract=contract, pricing=pricing, as_of=as_of),
         current_advance_eur=current[-1].amount_eur if current else None,
+        deferrals=pricing.deferrals_by_contract.get(contract.pk, ()),
     )
 
 
@@ -298,7 +350,7 @@ def _due_dates(start: date, end: date) -> list[date]:
 
 
 def project_balance(*, contract: Contract, as_of: date, advance_eur: Decimal | None = None) -> Projection | None:
-    """Project the billing year's balance for the given Abschlag (default: the current one). 5 queries.
+    """Project the billing year's balance for the given Abschlag (default: the current one). 6 queries.
 
     Consumption: the daily rate between the billing year's first reading and the latest one when they are at least
     30 days apart, otherwise the forecast; extrapolated linearly by days to the end of the billing year. Costs at
@@ -307,8 +359,8 @@ def project_balance(*, contract: Contract, as_of: date, advance_eur: Decimal | N
     """
     last_bill = contract.bills.order_by("-period_end", "-id").first()
     start, end = billing_year(contract=contract, last_bill_end=last_bill.period_end if last_bill else None)
-    pricing = get_pricing_data(tariff_ids={contract.tariff_id})
-    gross = pricing.gross_on(tariff_id=contract.tariff_id, commodity=contract.commodity, day=as_of)
+    pricing = get_contract_pricing(contract)
+    gross = pricing.contract_gross_on(contract, as_of)
     if gross is None or end <= start:
         return None
     readings = list(contract.readings.filter(read_date__gte=start).order_by("read_date", "id"))

@@ -104,7 +104,7 @@ def change_advance_payment(
     contract = Contract.objects.select_for_update().get(pk=contract.pk)
     if not contract.is_active:
         raise errors.ContractNotActive
-    pricing = selectors.get_pricing_data(tariff_ids={contract.tariff_id})
+    pricing = selectors.get_contract_pricing(contract)
     recommended = selectors.recommended_advance(contract=contract, pricing=pricing, as_of=today)
     recommended_eur = recommended.installment_eur if recommended else amount_eur
     amount_eur = amount_eur.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)

@@ -245,7 +245,7 @@ class ChangeAdvancePayment(AgentCustomerMixin, FormView):  # type: ignore[type-a
         context = super().get_context_data(**kwargs)
         contract = self.get_contract()
         today = timezone.localdate()
-        pricing = selectors.get_pricing_data(tariff_ids={contract.tariff_id})
+        pricing = selectors.get_contract_pricing(contract)
         current = contract.advance_changes.filter(valid_from__lte=today).order_by("-valid_from", "-id").first()
         context.update(
             customer=self.customer,

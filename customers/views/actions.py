@@ -59,7 +59,7 @@ class ChangeAdvancePayment(CustomerPortalMixin, FormView):  # type: ignore[type-
         context = super().get_context_data(**kwargs)
         contract = self.get_contract(self.kwargs["pk"])
         today = timezone.localdate()
-        pricing = selectors.get_pricing_data(tariff_ids={contract.tariff_id})
+        pricing = selectors.get_contract_pricing(contract)
         context["contract"] = contract
         context["recommended"] = selectors.recommended_advance(contract=contract, pricing=pricing, as_of=today)
         context["current"] = selectors.project_balance(contract=contract, as_of=today)

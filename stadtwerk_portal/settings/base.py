@@ -142,6 +142,8 @@ else:
         "data_folder_in": str(VAR_DIR / "celery" / "out"),
         "data_folder_out": str(VAR_DIR / "celery" / "out"),
         "processed_folder": str(VAR_DIR / "celery" / "processed"),
+        # Kombu's default is ./control relative to the working directory; keep it under var/ with the rest.
+        "control_folder": str(VAR_DIR / "celery" / "control"),
         "store_processed": False,
     }
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True

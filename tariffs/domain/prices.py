@@ -1,7 +1,7 @@
 """Price versions of a tariff, net-to-gross conversion and the expected annual cost."""
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, replace
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from typing import NamedTuple
@@ -56,6 +56,33 @@ def price_on(*, versions: Sequence[PriceVersion], day: date) -> PriceVersion:
         if version.valid_from <= day and (version.valid_to is None or day < version.valid_to):
             return version
     raise NoPriceOnDate(day)
+
+
+def defer_versions(
+    versions: Sequence[PriceVersion], deferrals: Iterable[tuple[date, date]]
+) -> tuple[PriceVersion, ...]:
+    """Return a tariff's price history as it applies to one contract for which price changes take effect later.
+
+    A price change takes effect for a contract only once its notice reached the customer in time (DOMAIN.md,
+    price-change notices); when it did not, the change applies from a later, lawful day for that contract.
+    ``deferrals`` holds (the change's planned day, the day for this contract) per such change: the version that ends
+    on the planned day is extended to the contract's day, the one that starts then starts later. A version that
+    starts between the two days still starts on its own day (its change was notified on its own): the extension
+    stops there and the deferred version, whose time has passed, is dropped. The result has no gaps or overlaps
+    where the input had none. Without deferrals the versions are returned unchanged.
+    """
+    shifted = list(versions)
+    for planned, actual in sorted(deferrals):
+        if actual <= planned:
+            continue
+        stop = min([actual, *(version.valid_from for version in shifted if version.valid_from > planned)])
+        for index, version in enumerate(shifted):
+            if version.valid_to == planned:
+                shifted[index] = replace(version, valid_to=stop)
+            elif version.valid_from == planned:
+                shifted[index] = replace(version, valid_from=actual)
+        shifted = [version for version in shifted if version.valid_to is None or version.valid_from < version.valid_to]
+    return tuple(shifted)
 
 
 def gross_ct(*, net_ct: Decimal, vat_rate: Decimal) -> Decimal:

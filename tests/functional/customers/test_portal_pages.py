@@ -78,8 +78,8 @@ def test_mein_konto_runs_the_same_queries_for_1_or_50_bills(
 ) -> None:
     add_history(contract, years)
 
-    # session, user, customer, contracts with annotations, price versions, VAT periods
-    with django_assert_num_queries(6):
+    # session, user, customer, contracts with annotations, price deferrals, price versions, VAT periods
+    with django_assert_num_queries(7):
         customer_client.get(reverse("customers:home"))
 
 
@@ -90,7 +90,7 @@ def test_contract_page_runs_the_same_queries_for_1_or_50_readings_and_bills(
 ) -> None:
     add_history(contract, years)
 
-    with django_assert_num_queries(10):
+    with django_assert_num_queries(11):  # 3 for session, user, customer; 8 for the contract's data
         response = customer_client.get(reverse("customers:contract", args=[contract.pk]))
 
     assert response.status_code == 200

@@ -167,7 +167,7 @@ def test_the_360_runs_the_same_queries_for_1_or_200_touchpoints(
     add_touchpoints(contract, agent, count)
     customer = contract.customer
 
-    with django_assert_num_queries(19):
+    with django_assert_num_queries(20):
         data = customer360.get_customer_360(customer=customer, as_of=TODAY)
 
     assert len(data.timeline.entries) == min(count, 25)

@@ -36,8 +36,20 @@ def hildegard() -> Contract:
 
 @pytest.fixture
 def others() -> None:
-    for _ in range(3):
-        ContractFactory()
+    """Three other customers whose data matches none of the queries (random names could: "Hildebrand")."""
+    for number in range(3):
+        ContractFactory(
+            customer__name=f"Erika Muster {number}",
+            customer__email=f"erika{number}@example.org",
+            customer__user__email=f"erika{number}@example.org",
+            customer__phone=f"0711 11122{number}",
+            customer__street="Hauptstraße 1",
+            customer__postal_code="70173",
+            customer__city="Stuttgart",
+            street="Hauptstraße 1",
+            postal_code="70173",
+            city="Stuttgart",
+        )
 
 
 @pytest.mark.parametrize(

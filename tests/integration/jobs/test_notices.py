@@ -14,8 +14,9 @@ from django.utils import timezone
 
 from contacts import notices
 from contacts.models import Channel, PriceChangeNotice, Topic, Touchpoint
-from customers.models import AdvancePaymentChange, Installment
-from tariffs import selectors as tariff_selectors
+from customers import selectors as customer_selectors
+from customers.billing import issue_bill
+from customers.models import AdvancePaymentChange, Installment, MeterReading, PriceDeferral
 from tariffs.domain import prices
 from tests.factories import CustomerFactory
 from tests.integration.jobs.conftest import berlin
@@ -187,15 +188,63 @@ def test_a_notice_that_is_too_late_is_marked_late_and_the_old_price_stays_until_
     body = mail.outbox[0].body
     assert "gelten die neuen Preise für Ihren Vertrag erst ab dem 15.02.2027" in body
     assert "ohne Einhaltung einer Kündigungsfrist zum 15.02.2027 kündigen" in body
-    versions = notices.versions_for_contract(
-        tariff_selectors.get_price_versions(tariff_ids={tariff.pk})[tariff.pk],
-        notices.get_contract_deferrals(contract_id=contract.pk),
+    deferral = PriceDeferral.objects.get(contract=contract)
+    assert (deferral.price_change, deferral.planned_date, deferral.effective_date) == (
+        change,
+        date(2027, 2, 1),
+        date(2027, 2, 15),
     )
-    assert prices.price_on(versions=versions, day=date(2027, 2, 14)).working_price_net_ct == Decimal("30.0000")
-    assert prices.price_on(versions=versions, day=date(2027, 2, 15)).working_price_net_ct == Decimal("35.0000")
-    assert change.effective_date == date(2027, 2, 1)
+    pricing = customer_selectors.get_contract_pricing(contract)
+    assert pricing.contract_gross_on(contract, date(2027, 2, 14)).working_price_ct == Decimal("35.7000")
+    assert pricing.contract_gross_on(contract, date(2027, 2, 15)).working_price_ct == Decimal("41.6500")
+    # other contracts of the tariff (notified in time) have the new price from the planned day
+    assert pricing.gross_on(
+        tariff_id=tariff.pk, commodity="electricity", day=date(2027, 2, 1)
+    ).working_price_ct == Decimal("41.6500")
     amounts = dict(Installment.objects.filter(contract=contract).values_list("due_date", "amount_eur"))
     assert amounts == {date(2027, 2, 1): Decimal("116.00"), date(2027, 3, 1): Decimal("136.00")}
+
+
+def test_a_bill_of_a_contract_notified_late_charges_the_old_price_until_its_own_date(
+    make_tariff: Any, make_contract: Any, published_change: Any
+) -> None:
+    tariff = make_tariff()
+    contract = make_contract(tariff)  # a household: one month's notice, so 15 January is too late for 1 February
+    business_tariff = make_tariff(customer_group="business")  # same prices; two weeks' notice: in time
+    in_time = make_contract(business_tariff, customer=CustomerFactory(customer_group="business"))
+    published_change(tariff)
+    published_change(business_tariff)
+
+    run(as_of=date(2027, 1, 15))
+
+    assert PriceChangeNotice.objects.get(contract=contract).status == PriceChangeNotice.Status.LATE
+    assert PriceChangeNotice.objects.get(contract=in_time).status == PriceChangeNotice.Status.SENT
+    assert not PriceDeferral.objects.filter(contract=in_time).exists()
+
+    def bill_for(supplied: Any) -> Any:
+        start = MeterReading.objects.create(contract=supplied, read_date=date(2027, 1, 1), value=Decimal(10000))
+        end = MeterReading.objects.create(contract=supplied, read_date=date(2027, 3, 1), value=Decimal(10590))
+        assert supplied.readings.order_by("read_date").first() == start
+        return issue_bill(contract=supplied, end_reading=end, issued_date=date(2027, 3, 2))
+
+    late_bill, in_time_bill = bill_for(contract), bill_for(in_time)
+
+    def working_lines(bill: Any) -> list[tuple[date, date, Decimal, Decimal]]:
+        return [
+            (line.from_date, line.to_date, line.quantity, line.unit_price)
+            for line in bill.lines.filter(kind="WORKING_PRICE").order_by("position")
+        ]
+
+    # 590 kWh over 59 days, split by days: 45 days at the old price, 14 at the new one for the late contract
+    assert working_lines(late_bill) == [
+        (date(2027, 1, 1), date(2027, 2, 15), Decimal(450), Decimal("30.0000")),
+        (date(2027, 2, 15), date(2027, 3, 1), Decimal(140), Decimal("35.0000")),
+    ]
+    assert working_lines(in_time_bill) == [
+        (date(2027, 1, 1), date(2027, 2, 1), Decimal(310), Decimal("30.0000")),
+        (date(2027, 2, 1), date(2027, 3, 1), Decimal(280), Decimal("35.0000")),
+    ]
+    assert late_bill.gross_eur < in_time_bill.gross_eur
 
 
 def test_running_the_job_again_sends_nothing_twice(
@@ -298,7 +347,7 @@ def test_versions_for_a_late_contract_extend_the_old_price_to_its_own_date() -> 
     old = prices.PriceVersion(date(2020, 1, 1), date(2027, 2, 1), Decimal(30), Decimal(120))
     new = prices.PriceVersion(date(2027, 2, 1), None, Decimal(35), Decimal(150))
 
-    shifted = notices.versions_for_contract((old, new), [(date(2027, 2, 1), date(2027, 3, 1))])
+    shifted = prices.defer_versions((old, new), [(date(2027, 2, 1), date(2027, 3, 1))])
 
     assert [(v.valid_from, v.valid_to) for v in shifted] == [
         (date(2020, 1, 1), date(2027, 3, 1)),
