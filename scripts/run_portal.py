@@ -27,6 +27,7 @@ def main() -> int:
     """Run until one process exits or the user interrupts, then stop the others."""
     (ROOT / "var" / "celery" / "out").mkdir(parents=True, exist_ok=True)
     (ROOT / "var" / "celery" / "processed").mkdir(parents=True, exist_ok=True)
+    (ROOT / "var" / "celery" / "control").mkdir(parents=True, exist_ok=True)
     processes = {name: subprocess.Popen(command, cwd=ROOT) for name, command in COMMANDS.items()}
     print(f"Stadtwerk-Portal läuft auf http://{ADDRESS}/ (Strg+C beendet Webserver, Worker und Beat)", flush=True)
     stopping = False
