@@ -24,7 +24,6 @@ from customers.models import (
     CancellationRequest,
     Contract,
     Customer,
-    Installment,
     MeterReading,
 )
 from tariffs import selectors as tariff_selectors
@@ -271,16 +270,11 @@ def _relief(customer: Customer, contracts: list[Contract]) -> tuple[ReliefCard, 
     """Compute each contract's relief as „Meine Entlastung“ shows it (4 queries for all contracts)."""
     pricing = selectors.get_pricing_data(tariff_ids={contract.tariff_id for contract in contracts})  # 2
     schemes = tariff_selectors.get_price_brake_schemes()  # 1
-    september = {
-        installment.contract_id: installment.amount_eur
-        for installment in Installment.objects.filter(  # 1
-            contract__customer=customer, due_date__gte=relief.SEPTEMBER_2022, due_date__lt=date(2022, 10, 1)
-        ).order_by("contract_id", "-due_date", "-id")
-    }
+    heat_advances = relief.load_heat_advances(customer=customer)  # 1
     cards = []
     for contract in contracts:
         contract_relief = relief.get_contract_relief(
-            contract=contract, pricing=pricing, schemes=schemes, september_2022_advance_eur=september.get(contract.pk)
+            contract=contract, pricing=pricing, schemes=schemes, heat_advances=heat_advances.get(contract.pk)
         )
         schedule = contract_relief.schedule
         monthly = None
@@ -300,7 +294,7 @@ def _relief(customer: Customer, contracts: list[Contract]) -> tuple[ReliefCard, 
                 total_2023_eur=contract_relief.total_2023_eur,
                 monthly_eur=monthly,
                 quota_kwh_year=contract_relief.quota_kwh_year,
-                explanation=schedule.explanation if schedule is not None else (),
+                explanation=contract_relief.explanation,
                 december_eur=contract_relief.december_amount_eur,
                 december_explanation=december,
                 reason_none=contract_relief.reason_none,

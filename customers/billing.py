@@ -10,7 +10,8 @@ paid (installments with ``paid_at`` set and a due date in the period).
 cost of the 2023 days. The December relief is a fixed one-off amount that is not capped and not tied to consumption,
 so it is added here, after ``compute_bill``: when the period contains 2022-12-01, the contract's December relief
 (gas: a twelfth of the Sept-2022 forecast at the December price plus a twelfth of the base price; heat: 120 % of the
-September Abschlag) becomes its own RELIEF line "Dezember-Soforthilfe 2022", is included in ``Bill.relief_eur`` and
+September Abschlag, or of the monthly average of the last billing period with fewer than 12 Abschläge a year; see
+customers.relief) becomes its own RELIEF line "Dezember-Soforthilfe 2022", is included in ``Bill.relief_eur`` and
 deducted from the balance. The December Abschlag was not collected (DOMAIN.md), so the installment of December 2022
 counts with the amount actually paid (0 €) and the bill settles the difference.
 
@@ -121,7 +122,7 @@ def issue_bill(
         contract=contract,
         pricing=pricing,
         schemes=tariff_selectors.get_price_brake_schemes(),
-        september_2022_advance_eur=(relief.september_2022_advance(contract) if commodity is Commodity.HEAT else None),
+        heat_advances=relief.get_heat_advances(contract) if commodity is Commodity.HEAT else None,
     )
     relief_months = (
         contract_relief.schedule.relief_by_month(from_date=start_date, to_date=end_date)

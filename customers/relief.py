@@ -9,9 +9,12 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from customers.models import Contract, Installment
+from django.db.models import F, OuterRef, Q, Subquery
+
+from customers.models import Bill, Contract, Customer, Installment
 from customers.selectors import PricingData
 from tariffs.domain import advance, december, prices, relief
+from tariffs.domain.explanation import Explanation
 from tariffs.domain.vat import Commodity, vat_rate_on
 
 DECEMBER_2022 = date(2022, 12, 1)
@@ -28,6 +31,8 @@ class ContractRelief:
     december_gas: december.GasDecemberRelief | None
     december_heat: december.HeatDecemberRelief | None
     reason_none: str = ""
+    supplied_from: date | None = None
+    supplied_to: date | None = None
 
     @property
     def december_amount_eur(self) -> Decimal | None:
@@ -41,6 +46,22 @@ class ContractRelief:
     def total_2023_eur(self) -> Decimal:
         return self.schedule.total_relief_eur if self.schedule is not None else Decimal("0.00")
 
+    @property
+    def is_settled_in_final_bill(self) -> bool:
+        """Tell whether the contract ended before the first payment month: no Abschlag carried the relief."""
+        return self.schedule is not None and relief.is_settled_in_final_bill(self.schedule)
+
+    @property
+    def explanation(self) -> Explanation:
+        """Explain the 2023 relief in German: why it covers fewer months (if so), then the schedule's own steps."""
+        if self.schedule is None:
+            return ()
+        steps = self.schedule.explanation
+        if self.supplied_from is None:
+            return steps
+        supply = relief.explain_supply(self.schedule, supplied_from=self.supplied_from, supplied_to=self.supplied_to)
+        return steps if supply is None else (supply, *steps)
+
 
 def _forecast_basis(contract: Contract, scheme: relief.ReliefScheme) -> Decimal | None:
     if scheme.forecast_basis is relief.ForecastBasis.SEPT_2022_FORECAST:
@@ -50,18 +71,35 @@ def _forecast_basis(contract: Contract, scheme: relief.ReliefScheme) -> Decimal 
     return contract.forecast_kwh
 
 
+@dataclass(frozen=True, slots=True)
+class HeatAdvances:
+    """A heat contract's Abschläge before December 2022, as loaded for the December relief.
+
+    ``installments`` are (due date, amount) pairs due before 2022-12-01 from the start of the last billing period or
+    from 2021-12-01, whichever is earlier; ``last_bill_period`` is the half-open period of the last bill ending on or
+    before 2022-12-01 (None: no such bill). See :func:`tariffs.domain.december.heat_december_relief_from_installments`.
+    """
+
+    installments: tuple[tuple[date, Decimal], ...]
+    last_bill_period: tuple[date, date] | None
+
+
 def get_contract_relief(
     *,
     contract: Contract,
     pricing: PricingData,
     schemes: tuple[relief.ReliefScheme, ...],
     base_advance_eur: Decimal | None = None,
-    september_2022_advance_eur: Decimal | None = None,
+    heat_advances: HeatAdvances | None = None,
 ) -> ContractRelief:
     """Compute the contract's 2023 relief schedule and its December-2022 relief from stored data (no queries).
 
-    ``base_advance_eur`` is the Abschlag without relief in 2023 (default: computed from the March-2023 prices);
-    ``september_2022_advance_eur`` the heat contract's Abschlag due in September 2022.
+    The 2023 schedule holds only the months the contract supplied on their first day (see
+    :func:`tariffs.domain.relief.supplied_schedule`), the same months a bill takes. ``base_advance_eur`` is the
+    Abschlag without relief in 2023 (default: computed from the March-2023 prices).
+
+    The heat December relief needs ``heat_advances`` (:func:`get_heat_advances`, :func:`load_heat_advances`);
+    without them a heat contract gets no December amount.
     """
     commodity = Commodity(contract.commodity)
     versions = pricing.versions_by_tariff.get(contract.tariff_id, ())
@@ -109,14 +147,26 @@ def get_contract_relief(
                     else Decimal("0.00")
                 )
             try:
-                schedule = relief.relief_schedule(
-                    scheme=scheme,
-                    quota_kwh_year=quota,
-                    working_price_ct_by_month=compared_price,
-                    base_advance_eur=base_advance_eur,
+                # The whole year first: the months before the first payment month take its values even when the
+                # contract was not supplied in it (it ended in February); then only the supplied months are kept.
+                schedule = relief.supplied_schedule(
+                    relief.relief_schedule(
+                        scheme=scheme,
+                        quota_kwh_year=quota,
+                        working_price_ct_by_month=compared_price,
+                        base_advance_eur=base_advance_eur,
+                    ),
+                    supplied_from=contract.start_date,
+                    supplied_to=contract.end_date,
                 )
             except (prices.NoPriceOnDate, relief.MissingEnergyPrice):
                 reason = "Für 2023 fehlen Preisangaben zu Ihrem Tarif."
+            else:
+                if schedule is None:
+                    reason = (
+                        "Ihr Vertrag bestand 2023 an keinem Monatsersten. Die Preisbremse gilt für die Monate, an "
+                        "deren Erstem wir Sie beliefert haben, deshalb gibt es für Sie keine Entlastung."
+                    )
     december_gas = december_heat = None
     supplied_december = contract.start_date <= DECEMBER_2022 and (
         contract.end_date is None or contract.end_date > DECEMBER_2022
@@ -129,13 +179,8 @@ def get_contract_relief(
                 working_price_gross_ct=gross.working_price_ct,
                 base_price_gross_eur_year=gross.base_price_eur_year,
             )
-    elif supplied_december and commodity is Commodity.HEAT and september_2022_advance_eur is not None:
-        try:
-            december_heat = december.heat_december_relief(
-                september_advance_eur=september_2022_advance_eur, installments_per_year=contract.installments_per_year
-            )
-        except december.MissingAdvanceData:  # fewer than 12 Abschläge a year needs the last period's sum (not here)
-            december_heat = None
+    elif supplied_december and commodity is Commodity.HEAT:
+        december_heat = _heat_december(contract, heat_advances)
     return ContractRelief(
         scheme=scheme,
         quota_kwh_year=quota,
@@ -143,14 +188,58 @@ def get_contract_relief(
         december_gas=december_gas,
         december_heat=december_heat,
         reason_none=reason,
+        supplied_from=contract.start_date,
+        supplied_to=contract.end_date,
     )
 
 
-def september_2022_advance(contract: Contract) -> Decimal | None:
-    """Return the Abschlag due in September 2022 (1 query), for the heat December relief."""
-    installment = (
-        Installment.objects.filter(contract=contract, due_date__gte=SEPTEMBER_2022, due_date__lt=date(2022, 10, 1))
-        .order_by("due_date", "id")
-        .first()
+def _heat_december(contract: Contract, heat_advances: HeatAdvances | None) -> december.HeatDecemberRelief | None:
+    """Return the heat December relief, or None where the Abschläge it needs are not known."""
+    if heat_advances is None:
+        return None
+    try:
+        return december.heat_december_relief_from_installments(
+            installments=heat_advances.installments,
+            supplied_from=contract.start_date,
+            installments_per_year=contract.installments_per_year,
+            last_bill_period=heat_advances.last_bill_period,
+        )
+    except december.MissingAdvanceData:  # no Abschlag where the rule needs one: no amount is guessed
+        return None
+
+
+def _heat_advances_rows(contracts: Q) -> dict[int, HeatAdvances]:
+    """Load the heat contracts' Abschläge before December 2022 with their last bill's period (1 query)."""
+    last_bill = Bill.objects.filter(contract=OuterRef("contract_id"), period_end__lte=DECEMBER_2022).order_by(
+        "-period_end", "-id"
     )
-    return installment.amount_eur if installment else None
+    rows = (
+        Installment.objects.filter(contracts, contract__commodity=Commodity.HEAT, due_date__lt=DECEMBER_2022)
+        .annotate(
+            bill_start=Subquery(last_bill.values("period_start")[:1]),
+            bill_end=Subquery(last_bill.values("period_end")[:1]),
+        )
+        .filter(Q(due_date__gte=december.ADVANCE_YEAR_FROM) | Q(due_date__gte=F("bill_start")))
+        .order_by("contract_id", "due_date", "id")
+        .values_list("contract_id", "due_date", "amount_eur", "bill_start", "bill_end")
+    )
+    installments: dict[int, list[tuple[date, Decimal]]] = {}
+    periods: dict[int, tuple[date, date] | None] = {}
+    for contract_id, due_date, amount_eur, bill_start, bill_end in rows:
+        installments.setdefault(contract_id, []).append((due_date, amount_eur))
+        periods[contract_id] = (bill_start, bill_end) if bill_start is not None and bill_end is not None else None
+    return {
+        contract_id: HeatAdvances(installments=tuple(pairs), last_bill_period=periods[contract_id])
+        for contract_id, pairs in installments.items()
+    }
+
+
+def load_heat_advances(*, customer: Customer) -> dict[int, HeatAdvances]:
+    """Return the Abschläge before December 2022 of each of the customer's heat contracts (1 query, whatever their
+    number); a contract without any is missing from the result."""
+    return _heat_advances_rows(Q(contract__customer=customer))
+
+
+def get_heat_advances(contract: Contract) -> HeatAdvances | None:
+    """Return the heat contract's Abschläge before December 2022 (1 query), or None if it has none."""
+    return _heat_advances_rows(Q(contract=contract)).get(contract.pk)

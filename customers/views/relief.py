@@ -16,10 +16,11 @@ from django.urls import NoReverseMatch, reverse
 from django.views.generic import TemplateView
 
 from customers import relief, selectors
-from customers.models import Bill, BillLine, Contract, Customer, Installment
+from customers.models import Bill, BillLine, Contract, Customer
 from customers.views.base import CustomerPortalMixin
 from tariffs import selectors as tariff_selectors
 from tariffs.domain.explanation import Explanation
+from tariffs.domain.formatting import MONTH_NAMES_DE
 
 RELIEF_YEAR_START = date(2023, 1, 1)
 RELIEF_YEAR_END = date(2024, 1, 1)
@@ -34,14 +35,15 @@ class ReliefRow:
     working_price_ct: Decimal
     relief_eur: Decimal
     credited_eur: Decimal
-    credited_with: date
+    credited_with: date | None  # the month whose Abschlag carried the relief; None: settled in the final bill
     base_advance_eur: Decimal
     advance_eur: Decimal
     carried_eur: Decimal
 
     @property
     def is_catch_up(self) -> bool:
-        """Tell whether this month's relief was paid later, with the first payment month's Abschlag."""
+        """Tell whether this month's relief was paid later: with the first payment month's Abschlag, or (the contract
+        ended before that month) with the final bill."""
         return self.credited_with != self.month
 
 
@@ -93,6 +95,17 @@ class ContractReliefPage:
     @property
     def catch_up_months(self) -> tuple[ReliefRow, ...]:
         return tuple(row for row in self.rows if row.is_catch_up)
+
+    @property
+    def catch_up_names(self) -> str:
+        """Return the months the first payment month carried besides its own: "Januar und Februar", "Februar"."""
+        names = [MONTH_NAMES_DE[row.month.month - 1] for row in self.catch_up_months]
+        return " und ".join([", ".join(names[:-1]), names[-1]]) if len(names) > 1 else "".join(names)
+
+    @property
+    def settled_in_final_bill(self) -> bool:
+        """Tell whether the contract ended before the first payment month, so no Abschlag carried the relief."""
+        return self.relief.is_settled_in_final_bill
 
     @property
     def first_payment_row(self) -> ReliefRow | None:
@@ -149,12 +162,7 @@ def get_relief_pages(*, customer: Customer) -> list[ContractReliefPage]:
     contracts = list(customer.contracts.select_related("tariff").order_by("start_date", "id"))
     pricing = selectors.get_pricing_data(tariff_ids={contract.tariff_id for contract in contracts})
     schemes = tariff_selectors.get_price_brake_schemes()
-    september = {
-        installment.contract_id: installment.amount_eur
-        for installment in Installment.objects.filter(
-            contract__customer=customer, due_date__gte=relief.SEPTEMBER_2022, due_date__lt=date(2022, 10, 1)
-        ).order_by("contract_id", "-due_date", "-id")
-    }
+    heat_advances = relief.load_heat_advances(customer=customer)
     bills_by_contract: dict[int, list[Bill]] = {}
     for bill in Bill.objects.filter(
         contract__customer=customer, period_start__lt=RELIEF_YEAR_END, period_end__gt=RELIEF_YEAR_START
@@ -175,7 +183,7 @@ def get_relief_pages(*, customer: Customer) -> list[ContractReliefPage]:
             contract=contract,
             pricing=pricing,
             schemes=schemes,
-            september_2022_advance_eur=september.get(contract.pk),
+            heat_advances=heat_advances.get(contract.pk),
         )
         pages.append(_page(contract, contract_relief, bills_by_contract.get(contract.pk, []), relief_lines))
     return pages
@@ -188,6 +196,8 @@ def _page(
     rows: tuple[ReliefRow, ...] = ()
     explanation: Explanation = ()
     if schedule is not None:
+        # A month's relief is credited with the Abschlag of the month it is priced as of, if the contract was still
+        # supplied then; a contract that ended before the first payment month gets it in the final bill instead.
         rows = tuple(
             ReliefRow(
                 month=row.month,
@@ -195,14 +205,14 @@ def _page(
                 working_price_ct=row.working_price_ct,
                 relief_eur=row.relief_eur,
                 credited_eur=row.credited_eur,
-                credited_with=row.priced_as_of,
+                credited_with=row.priced_as_of if row.priced_as_of in schedule.months else None,
                 base_advance_eur=row.base_advance_eur,
                 advance_eur=row.advance_eur,
                 carried_eur=row.carried_eur,
             )
             for row in schedule.rows
         )
-        explanation = schedule.explanation
+        explanation = contract_relief.explanation
     december: Explanation = ()
     if contract_relief.december_gas is not None:
         december = contract_relief.december_gas.explanation

@@ -1,14 +1,20 @@
 """The one-off December relief 2022 (Dezember-Soforthilfe, EWSG) for gas and district heat."""
 
+from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
 from tariffs.domain.explanation import Explanation, Step
-from tariffs.domain.formatting import equals_sign, format_ct, format_eur, format_kwh, format_percent
-from tariffs.domain.money import CENT, HUNDRED, TWELVE
+from tariffs.domain.formatting import equals_sign, format_ct, format_date, format_eur, format_kwh, format_percent
+from tariffs.domain.money import CENT, HUNDRED, TWELVE, ZERO_EUR
 
 KWH_PLACES = Decimal("0.001")
 HEAT_SHARE = Decimal("1.2")  # 120 % of the Abschlag
+ADVANCE_YEAR_FROM = date(2021, 12, 1)  # the 12 months before December 2022 decide "fewer than 12 Abschläge a year"
+SEPTEMBER_2022 = date(2022, 9, 1)
+OCTOBER_2022 = date(2022, 10, 1)
+DECEMBER_2022 = date(2022, 12, 1)
 
 
 class MissingAdvanceData(ValueError):
@@ -71,11 +77,23 @@ class GasDecemberRelief:
 
 @dataclass(frozen=True, slots=True)
 class HeatDecemberRelief:
-    """The heat December relief: 120 % of the monthly Abschlag (or of the monthly average of the last period)."""
+    """The heat December relief: 120 % of the monthly Abschlag (or of the monthly average of the last period).
+
+    With fewer than 12 Abschläge a year, ``advances_last_period_eur`` is the sum the average is taken of and, where
+    known, ``period_from``/``period_to`` (half-open) the period it was summed over, ``period_is_bill`` whether that is
+    the last billing period, ``advance_count`` how many Abschläge it holds and ``advances_in_year`` how many were due
+    in the 12 months before December 2022 (None: the Abschlagsplan's number decided, ``installments_per_year``).
+    """
 
     monthly_advance_eur: Decimal
     advances_last_period_eur: Decimal | None
     amount_eur: Decimal
+    period_from: date | None = None
+    period_to: date | None = None
+    period_is_bill: bool = False
+    advance_count: int | None = None
+    advances_in_year: int | None = None
+    installments_per_year: int | None = None
 
     @property
     def explanation(self) -> Explanation:
@@ -97,8 +115,9 @@ class HeatDecemberRelief:
         return (
             Step(
                 text=(
-                    "Sie zahlen weniger als 12 Abschläge im Jahr. Deshalb nehmen wir alle Abschläge aus Ihrem letzten "
-                    f"Abrechnungszeitraum ({format_eur(self.advances_last_period_eur)}) und teilen sie durch 12."
+                    f"{self._why_average()} Deshalb zählt nicht ein einzelner Abschlag, sondern der Durchschnitt je "
+                    f"Monat. Wir nehmen {self._which_advances()}, zusammen "
+                    f"{format_eur(self.advances_last_period_eur)}, und teilen durch 12.{self._without_bill()}"
                 ),
                 formula=(
                     f"{format_eur(self.advances_last_period_eur)} ÷ 12 {equals_sign(monthly)} {format_eur(monthly)}"
@@ -106,13 +125,50 @@ class HeatDecemberRelief:
             ),
             Step(
                 text=(
-                    f"Für Fernwärme übernahm der Staat im Dezember 2022 einmalig {share} dieses Monatsbetrags: "
-                    f"{format_eur(self.amount_eur)}."
+                    f"Für Fernwärme übernahm der Staat im Dezember 2022 einmalig {share} dieses Monatsbetrags, auf "
+                    f"den Cent gerundet: {format_eur(self.amount_eur)}."
                 ),
-                formula=f"{format_eur(monthly)} × {share} = {format_eur(self.amount_eur)}",
+                formula=f"{format_eur(monthly)} × {share} {equals_sign(monthly * HEAT_SHARE)} "
+                f"{format_eur(self.amount_eur)}",
                 amount=self.amount_eur,
             ),
         )
+
+    def _why_average(self) -> str:
+        if self.advances_in_year is not None:
+            return (
+                f"In den 12 Monaten vor Dezember 2022 (Dezember 2021 bis November 2022) waren bei Ihnen "
+                f"{_count_de(self.advances_in_year, 'Abschlag', 'Abschläge')} (Teilzahlungen) fällig, nicht 12."
+            )
+        if self.installments_per_year is not None:
+            return (
+                f"Ihr Abschlagsplan sieht {_count_de(self.installments_per_year, 'Abschlag', 'Abschläge')} "
+                "(Teilzahlungen) im Jahr vor, nicht 12."
+            )
+        return "Sie zahlen weniger als 12 Abschläge (Teilzahlungen) im Jahr."
+
+    def _which_advances(self) -> str:
+        if self.period_from is None or self.period_to is None:
+            return "alle Abschläge aus Ihrem letzten Abrechnungszeitraum"
+        period = f"{format_date(self.period_from)} bis {format_date(self.period_to - timedelta(days=1))}"
+        what = (
+            f"die {_count_de(self.advance_count, 'Abschlag', 'Abschläge')}"
+            if self.advance_count is not None
+            else "alle Abschläge"
+        )
+        if self.period_is_bill:
+            return f"{what} aus Ihrem letzten Abrechnungszeitraum vor Dezember 2022 ({period})"
+        return f"{what} der 12 Monate davor ({period})"
+
+    def _without_bill(self) -> str:
+        if self.period_from is None or self.period_is_bill:
+            return ""
+        return " Eine Abrechnung vor Dezember 2022 gibt es für Ihren Vertrag nicht, deshalb zählen diese 12 Monate."
+
+
+def _count_de(count: int, singular: str, plural: str) -> str:
+    """Return "1 Abschlag" or "3 Abschläge"."""
+    return f"{count} {singular if count == 1 else plural}"
 
 
 def gas_december_relief(
@@ -158,4 +214,63 @@ def heat_december_relief(
         monthly_advance_eur=advances_last_period_eur / TWELVE,
         advances_last_period_eur=advances_last_period_eur,
         amount_eur=(advances_last_period_eur * HEAT_SHARE / TWELVE).quantize(CENT, rounding=ROUND_HALF_UP),
+    )
+
+
+def heat_december_relief_from_installments(
+    *,
+    installments: Sequence[tuple[date, Decimal]],
+    supplied_from: date,
+    installments_per_year: int,
+    last_bill_period: tuple[date, date] | None = None,
+) -> HeatDecemberRelief:
+    """Return the heat December relief from the contract's Abschläge (installments) before December 2022.
+
+    ``installments`` are (due date, amount) pairs; only those due before 2022-12-01 in the periods below count.
+    ``last_bill_period`` is the half-open period ``[start, end)`` of the contract's last bill that ends on or before
+    2022-12-01 (None: no such bill); ``supplied_from`` is the contract's first day of supply and
+    ``installments_per_year`` the number of Abschläge a year in its Abschlagsplan.
+
+    **Rule** (DOMAIN.md, December relief 2022):
+
+    1. *The year* is the 12 months before December 2022: due dates in ``[2021-12-01, 2022-12-01)``. A contract
+       supplied since 2021-12-01 or earlier paid *fewer than 12 Abschläge a year* if fewer than 12 installments were
+       due in that year. A contract that started later has no full year to count: its Abschlagsplan decides
+       (``installments_per_year`` < 12).
+    2. 12 or more a year: the relief is 120 % of the Abschlag due in September 2022 (the earliest due that month).
+    3. Fewer than 12 a year: the relief is 120 % of the monthly average, the sum of the Abschläge due in the last
+       billing period ÷ 12; without a bill ending on or before 2022-12-01, the sum of those due in the year of rule 1.
+       Abschläge count as agreed (due), whether paid or not. One rounding: (sum × 120 % ÷ 12) half-up to the cent.
+
+    :raises MissingAdvanceData: if there is no Abschlag due in September 2022 (rule 2), or none in the period summed
+        (rule 3: an empty period says nothing about the monthly cost, so no amount is guessed).
+    :raises ValueError: if ``last_bill_period`` ends after 2022-12-01.
+    """
+    ordered = sorted(installments)
+    in_year = [(due, amount) for due, amount in ordered if ADVANCE_YEAR_FROM <= due < DECEMBER_2022]
+    counted: int | None = len(in_year) if supplied_from <= ADVANCE_YEAR_FROM else None
+    fewer = counted < 12 if counted is not None else installments_per_year < 12
+    if not fewer:
+        september = next((amount for due, amount in in_year if SEPTEMBER_2022 <= due < OCTOBER_2022), None)
+        return heat_december_relief(september_advance_eur=september)
+    if last_bill_period is not None:
+        (period_from, period_to), is_bill = last_bill_period, True
+        if period_to > DECEMBER_2022:
+            raise ValueError(f"the last billing period before December 2022 cannot end on {period_to.isoformat()}")
+    else:
+        (period_from, period_to), is_bill = (ADVANCE_YEAR_FROM, DECEMBER_2022), False
+    in_period = [amount for due, amount in ordered if period_from <= due < period_to]
+    if not in_period:
+        raise MissingAdvanceData(f"no Abschlag due in {period_from.isoformat()} … {period_to.isoformat()}")
+    total = sum(in_period, ZERO_EUR)
+    return HeatDecemberRelief(
+        monthly_advance_eur=total / TWELVE,
+        advances_last_period_eur=total,
+        amount_eur=(total * HEAT_SHARE / TWELVE).quantize(CENT, rounding=ROUND_HALF_UP),
+        period_from=period_from,
+        period_to=period_to,
+        period_is_bill=is_bill,
+        advance_count=len(in_period),
+        advances_in_year=counted,
+        installments_per_year=None if counted is not None else installments_per_year,
     )

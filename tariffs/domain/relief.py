@@ -12,14 +12,21 @@ is a new row.
 from bisect import bisect_left
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
 from functools import lru_cache
 from typing import NamedTuple
 
 from tariffs.domain.explanation import Explanation, Step
-from tariffs.domain.formatting import MONTH_NAMES_DE, format_ct, format_eur, format_kwh, format_percent
+from tariffs.domain.formatting import (
+    MONTH_NAMES_DE,
+    format_ct,
+    format_date,
+    format_eur,
+    format_kwh,
+    format_percent,
+)
 from tariffs.domain.money import CENT, CT_PLACES, HUNDRED, ONE, TWELVE, ZERO, ZERO_EUR
 from tariffs.domain.prices import NoPriceOnDate, PriceVersion
 from tariffs.domain.vat import Commodity
@@ -556,6 +563,91 @@ def relief_schedule(
     )
 
 
+def supplied_schedule(
+    schedule: ReliefSchedule, *, supplied_from: date, supplied_to: date | None
+) -> ReliefSchedule | None:
+    """Return the schedule restricted to the relief months the contract supplied, or None if there is none.
+
+    **Rule:** a relief month counts when the contract supplied the customer on its first day, i.e. the first day lies
+    in the half-open supply period ``[supplied_from, supplied_to)`` (``supplied_to`` is the first day without supply).
+    The price on the first day of a month decides that month's relief (DOMAIN.md), and a bill takes exactly these
+    months (:meth:`ReliefSchedule.relief_by_month` with the bill period), so page and bill agree.
+
+    The relief of each kept month is unchanged (months before the first payment month keep the first payment month's
+    values); what changes is what is credited with which Abschlag:
+
+    - the first payment month carries the relief of the supplied months up to it: February and March for a contract
+      that started in February 2023 (2 × the monthly relief), not January;
+    - a contract that started after the first payment month is credited each month with that month's relief;
+    - a contract that ended before the first payment month had no Abschlag the relief could be credited with:
+      nothing is credited, its Abschläge stay as they were and the final bill settles the whole relief.
+
+    The schedule itself is returned when the contract supplied every relief month.
+    """
+    months = schedule.months
+    low = bisect_left(months, supplied_from)
+    high = len(months) if supplied_to is None else bisect_left(months, supplied_to)
+    if low == 0 and high == len(months):
+        return schedule
+    if low >= high:
+        return None
+    kept = months[low:high]
+    reliefs = schedule.relief_eur_by_month[low:high]
+    bases = schedule.base_advance_eur_by_month[low:high]
+    first_payment = schedule.scheme.first_payment_month
+    caught_up = sum(1 for month in kept if month <= first_payment)  # the months the first payment month carries
+    credited = tuple(
+        ZERO_EUR if month < first_payment else relief * caught_up if month == first_payment else relief
+        for month, relief in zip(kept, reliefs, strict=True)
+    )
+    advances, carried = zip(*map(_advance_and_rest, bases, credited), strict=True)
+    return ReliefSchedule(
+        scheme=schedule.scheme,
+        quota_kwh_year=schedule.quota_kwh_year,
+        months=kept,
+        working_price_ct_by_month=schedule.working_price_ct_by_month[low:high],
+        relief_eur_by_month=reliefs,
+        credited_eur_by_month=credited,
+        base_advance_eur_by_month=bases,
+        advance_eur_by_month=tuple(advances),
+        carried_eur_by_month=tuple(carried),
+    )
+
+
+def is_settled_in_final_bill(schedule: ReliefSchedule) -> bool:
+    """Tell whether no relief month could be credited with an Abschlag: the contract ended before the first payment
+    month, so the final bill settles the whole relief."""
+    return schedule.months[-1] < schedule.scheme.first_payment_month
+
+
+def explain_supply(schedule: ReliefSchedule, *, supplied_from: date, supplied_to: date | None) -> Step | None:
+    """Return the step that says why the relief covers fewer months than the scheme (the contract began or ended
+    within the relief year), or None when it covers every relief month.
+
+    ``supplied_to`` is the first day without supply; customers are told the last day of supply.
+    """
+    scheme, months = schedule.scheme, schedule.months
+    if len(months) == len(scheme.months):
+        return None
+    began = months[0] > scheme.first_month
+    ended = supplied_to is not None and months[-1] < scheme.last_month
+    last_day = supplied_to - timedelta(days=1) if supplied_to is not None else None
+    if began and ended and last_day is not None:
+        when = f"Ihr Vertrag lief vom {format_date(supplied_from)} bis zum {format_date(last_day)}"
+    elif ended and last_day is not None:
+        when = f"Ihr Vertrag endete am {format_date(last_day)} (letzter Liefertag)"
+    else:
+        when = f"Ihr Vertrag begann am {format_date(supplied_from)}"
+    count = len(months)
+    return Step(
+        text=(
+            f"{when}: Entlastung für {count} Monat{'e' if count != 1 else ''} "
+            f"({_months_de(months[0], months[-1])}). Die {scheme.name_de} gilt nur für die Monate, an deren Erstem "
+            "wir Sie beliefert haben, denn die Entlastung eines Monats richtet sich nach dem Preis am Monatsersten."
+        ),
+    )
+
+
 # --- explanations ---------------------------------------------------------------------------------------------------
 
 _FORECAST_BASIS_DE = {
@@ -660,17 +752,28 @@ def _advance_step(
 def _explain_schedule(schedule: ReliefSchedule) -> Explanation:
     scheme, quota = schedule.scheme, schedule.quota_kwh_year
     months = schedule.months
-    first_paid = months.index(scheme.first_payment_month)
+    first_payment = scheme.first_payment_month
+    # A schedule restricted to the supplied months (supplied_schedule) may lack the first payment month: all its months
+    # lie after it (no catch-up) or before it (the contract ended first: nothing was credited with an Abschlag).
+    if first_payment in months:
+        first_paid = months.index(first_payment)
+    else:
+        first_paid = len(months) if months[-1] < first_payment else 0
     prices, reliefs = schedule.working_price_ct_by_month, schedule.relief_eur_by_month
     credited, bases = schedule.credited_eur_by_month, schedule.base_advance_eur_by_month
     advances, carried = schedule.advance_eur_by_month, schedule.carried_eur_by_month
+    span_de = _months_de(months[0], months[-1])
+    which_months = (
+        f"für jeden Monat von {span_de} um einen festen Betrag"
+        if len(months) == len(scheme.months)
+        else f"für {len(months)} Monat{'e' if len(months) != 1 else ''} ({span_de}) um einen festen Betrag je Monat"
+    )
     steps = [
         Step(
             text=(
-                f"Die {scheme.name_de} entlastet Sie für jeden Monat von {_months_de(months[0], months[-1])} um einen "
-                f"festen Betrag. Er hängt nur von Ihrem Entlastungskontingent ab ({format_kwh(quota)} im Jahr, die "
-                "Menge, für die der Deckel gilt) und vom Preis am Ersten des Monats – nicht davon, wie viel Sie "
-                "tatsächlich verbrauchen."
+                f"Die {scheme.name_de} entlastet Sie {which_months}. Er hängt nur von Ihrem Entlastungskontingent ab "
+                f"({format_kwh(quota)} im Jahr, die Menge, für die der Deckel gilt) und vom Preis am Ersten des "
+                "Monats – nicht davon, wie viel Sie tatsächlich verbrauchen."
             ),
         )
     ]
@@ -699,32 +802,12 @@ def _explain_schedule(schedule: ReliefSchedule) -> Explanation:
                 + full_advance
             )
         )
-        names = [MONTH_NAMES_DE[month.month - 1] for month in months[: first_paid + 1]]
-        listed = ", ".join(names[:-1]) + " und " + names[-1]
-        first = names[-1]
-        steps.append(
-            Step(
-                text=(
-                    f"Im {first} {months[first_paid].year} wurde die Entlastung zum ersten Mal verrechnet: die für "
-                    f"{listed} zusammen, alle mit den Werten vom {first} berechnet. "
-                    f"{_relief_clause(scheme, prices[first_paid], quota, reliefs[first_paid])}"
-                ),
-                formula=f"{first_paid + 1} × {format_eur(reliefs[first_paid])} = {format_eur(credited[first_paid])}",
-                amount=credited[first_paid],
-            )
-        )
-        if credited[first_paid]:
-            steps.append(
-                _advance_step(
-                    f"Im {first}",
-                    bases[first_paid],
-                    credited[first_paid],
-                    advances[first_paid],
-                    carried[first_paid],
-                    several_months=False,
-                )
-            )
-        start = first_paid + 1
+        if first_paid == len(months):
+            steps.append(_final_bill_step(schedule))
+            start = len(months)
+        else:
+            steps.extend(_first_payment_steps(schedule, first_paid))
+            start = first_paid + 1
     else:
         start = 0
     while start < len(months):
@@ -769,6 +852,58 @@ def _explain_schedule(schedule: ReliefSchedule) -> Explanation:
         )
     )
     return tuple(steps)
+
+
+def _first_payment_steps(schedule: ReliefSchedule, first_paid: int) -> list[Step]:
+    """Explain the first payment month, which carries the relief of the supplied months before it."""
+    scheme, quota, months = schedule.scheme, schedule.quota_kwh_year, schedule.months
+    price, relief = schedule.working_price_ct_by_month[first_paid], schedule.relief_eur_by_month[first_paid]
+    credited = schedule.credited_eur_by_month[first_paid]
+    names = [MONTH_NAMES_DE[month.month - 1] for month in months[: first_paid + 1]]
+    listed = ", ".join(names[:-1]) + " und " + names[-1]
+    first = names[-1]
+    steps = [
+        Step(
+            text=(
+                f"Im {first} {months[first_paid].year} wurde die Entlastung zum ersten Mal verrechnet: die für "
+                f"{listed} zusammen, {'beide' if first_paid == 1 else 'alle'} mit den Werten vom {first} berechnet. "
+                f"{_relief_clause(scheme, price, quota, relief)}"
+            ),
+            formula=f"{first_paid + 1} × {format_eur(relief)} = {format_eur(credited)}",
+            amount=credited,
+        )
+    ]
+    if credited:
+        steps.append(
+            _advance_step(
+                f"Im {first}",
+                schedule.base_advance_eur_by_month[first_paid],
+                credited,
+                schedule.advance_eur_by_month[first_paid],
+                schedule.carried_eur_by_month[first_paid],
+                several_months=False,
+            )
+        )
+    return steps
+
+
+def _final_bill_step(schedule: ReliefSchedule) -> Step:
+    """Explain a relief that no Abschlag carried: the contract ended before the first payment month."""
+    scheme, quota, months = schedule.scheme, schedule.quota_kwh_year, schedule.months
+    price, relief = schedule.working_price_ct_by_month[0], schedule.relief_eur_by_month[0]
+    payment = scheme.first_payment_month
+    payment_name = f"{MONTH_NAMES_DE[payment.month - 1]} {payment.year}"
+    total = schedule.total_relief_eur
+    return Step(
+        text=(
+            f"Mit dem Abschlag verrechnet wurde die Entlastung erst ab {payment_name}. Ihr Vertrag endete vorher, "
+            f"deshalb wurde keiner Ihrer Abschläge gesenkt: Die Entlastung für {_months_de(months[0], months[-1])} "
+            f"schreiben wir Ihnen in Ihrer Schlussrechnung gut, berechnet wie bei allen Kunden mit den Werten vom "
+            f"1. {payment_name}. {_relief_clause(scheme, price, quota, relief)}"
+        ),
+        formula=f"{len(months)} × {format_eur(relief)} = {format_eur(total)}",
+        amount=total,
+    )
 
 
 def _relief_formula(scheme: ReliefScheme, price_ct: Decimal, quota: Decimal, relief: Decimal) -> str:

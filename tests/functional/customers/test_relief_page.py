@@ -110,11 +110,19 @@ def test_gas_contract_shows_the_december_relief(client: Any, customer: Customer)
     assert "21,40\xa0ct/kWh brutto" in html
 
 
+def monthly_installments(contract: Contract, first: date, count: int, amount: str) -> None:
+    """Create ``count`` monthly Abschläge of ``amount`` due on the 1st, from ``first`` on."""
+    year, month = first.year, first.month
+    for _ in range(count):
+        Installment.objects.create(contract=contract, due_date=date(year, month, 1), amount_eur=Decimal(amount))
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+
+
 def test_heat_december_relief_is_120_percent_of_the_september_abschlag(client: Any, customer: Customer) -> None:
     contract = ContractFactory(
         customer=customer, commodity="heat", tariff=crisis_tariff("heat", "11.2150"), forecast_kwh=Decimal(13000)
     )
-    Installment.objects.create(contract=contract, due_date=date(2022, 9, 1), amount_eur=Decimal(150))
+    monthly_installments(contract, date(2021, 12, 1), 12, "150.00")  # December 2021 … November 2022
     client.force_login(customer.user)
 
     html = client.get(URL).content.decode()
@@ -122,7 +130,7 @@ def test_heat_december_relief_is_120_percent_of_the_september_abschlag(client: A
     assert re.search(r'data-testid="december-relief">180,00\xa0€<', html)
 
 
-def test_heat_contract_with_eleven_abschlaege_shows_the_page_without_december_amount(
+def test_heat_contract_with_eleven_abschlaege_gets_120_percent_of_the_monthly_average(
     client: Any, customer: Customer
 ) -> None:
     contract = ContractFactory(
@@ -132,14 +140,16 @@ def test_heat_contract_with_eleven_abschlaege_shows_the_page_without_december_am
         forecast_kwh=Decimal(13000),
         installments_per_year=11,
     )
-    Installment.objects.create(contract=contract, due_date=date(2022, 9, 1), amount_eur=Decimal(150))
+    monthly_installments(contract, date(2022, 1, 1), 11, "150.00")  # none due in December 2021
     client.force_login(customer.user)
 
     response = client.get(URL)
 
+    # no bill before December 2022: 11 × 150 € = 1.650 € in the 12 months before; ÷ 12 = 137,50 €; × 120 % = 165 €
+    html = response.content.decode()
     assert response.status_code == 200
-    assert "Wärmepreisbremse 2023" in response.content.decode()
-    assert 'data-testid="december-relief"' not in response.content.decode()
+    assert "Wärmepreisbremse 2023" in html
+    assert re.search(r'data-testid="december-relief">165,00\xa0€<', html)
 
 
 def test_electricity_contract_has_no_december_relief(client: Any, customer: Customer) -> None:
