@@ -1,4 +1,5 @@
-"""The one money filter and its siblings: `{{ amount|eur }}` → "1.234,56 €", `|ct` → "40,00 ct/kWh", `|kwh`."""
+"""The one money filter and its siblings: `{{ amount|eur }}` → "1.234,56 €", `|ct` → "40,00 ct/kWh", `|ct_exact`,
+`|kwh`."""
 
 from __future__ import annotations
 
@@ -26,6 +27,13 @@ def ct(value: Decimal | None) -> str:
     32.0001 ct gross), and customers compare with the 2-decimal prices in price sheets. Calculations keep 4 decimals.
     """
     return "" if value is None else formatting.format_ct(Decimal(value).quantize(CENT, rounding=ROUND_HALF_UP))
+
+
+@register.filter
+def ct_exact(value: Decimal | None) -> str:
+    """Format a price in ct/kWh as calculated (up to 4 decimals), for bill lines: quantity × this price gives the
+    line's amount, as on the PDF; ``ct`` is for comparing with published 2-decimal price sheets."""
+    return "" if value is None else formatting.format_ct(Decimal(value))
 
 
 @register.filter

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
@@ -239,3 +240,23 @@ def test_bill_page_runs_a_fixed_number_of_queries(
         response = client.get(reverse("customers:bill", args=[relief_bill.pk]))
 
     assert response.status_code == 200
+
+
+def test_bill_lines_show_the_net_price_the_bill_was_calculated_with(client: Any) -> None:
+    # 29.4118 ct net: rounded to 29.41 ct, 3,000 kWh would give 882.30 € instead of the line's 882.35 €
+    tariff = TariffFactory()
+    PriceVersionFactory(
+        tariff=tariff,
+        valid_from=date(2020, 1, 1),
+        working_price_net_ct=Decimal("29.4118"),
+        base_price_net_eur_year=Decimal("100.00"),
+    )
+    contract = ContractFactory(tariff=tariff, commodity=tariff.commodity)
+    (bill,) = issue_bills(contract, 1)
+    client.force_login(contract.customer.user)
+
+    page = client.get(reverse("customers:bill", args=[bill.pk])).content.decode()
+
+    line = bill.lines.get(kind="WORKING_PRICE")
+    assert (line.quantity, line.amount_eur) == (Decimal(3000), Decimal("882.35"))
+    assert re.search(r"<td class=\"amount\">\s*29,4118\xa0ct/kWh\s*</td>", page)  # the table, not only the text
