@@ -15,6 +15,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
+from functools import partial
+from operator import attrgetter, itemgetter
 from typing import Any
 
 from django.utils import timezone
@@ -165,392 +167,409 @@ class Table:
         return buffer.getvalue()
 
 
-# --- one builder per table -------------------------------------------------------------------------------------------
+# --- the tables, described as data -----------------------------------------------------------------------------------
+#
+# Every table of the page has the same shape: columns of one kind each (text, count, percentage, …), one row per row
+# of a dashboard figure, optionally a footer with the totals and a chart drawn from the same rows. A TableSpec says
+# which figure it shows and how; TableSpec.build turns any figure into its Table, so the page, the CSV export and the
+# chart data come from one description and cannot drift apart.
+
+Value = Callable[[Any], Any]
 
 
-def months_table(series: dashboard.ContractSeries) -> Table:
-    rows = [
-        [
-            month(row.month),
-            integer(row.active_at_start),
-            integer(row.new),
-            integer(row.cancelled),
-            integer(row.ended - row.cancelled),
-            percent(row.churn_rate),
-            percent(row.rolling_churn_rate),
-        ]
-        for row in series.months
-    ]
-    return Table(
-        key="monate",
-        title="Bestand, Neuverträge und Kündigungen je Monat",
-        columns=[
-            Column("Monat"),
-            Column("Bestand zu Monatsbeginn", numeric=True),
-            Column("neue Verträge", numeric=True),
-            Column("wirksame Kündigungen", numeric=True),
-            Column("sonst beendet", numeric=True),
-            Column("Churn-Rate Monat (%)", numeric=True),
-            Column("Churn-Rate rollierend 12 Monate (%)", numeric=True),
-        ],
-        rows=rows,
-        note=(
-            "Churn-Rate Monat = im Monat wirksame Kündigungen ÷ Bestand zu Monatsbeginn. Rollierend: Kündigungen der "
-            "letzten 12 Monate ÷ durchschnittlicher Bestand zu Monatsbeginn in diesen 12 Monaten. Eine Kündigung "
-            "zählt im Monat des letzten Liefertags; Umzüge zählen mit."
-        ),
-        chart=Chart(
-            kind="line",
-            labels=[format_month(row.month.year, row.month.month) for row in series.months],
-            datasets=[
-                _series("Churn-Rate Monat", [row.churn_rate for row in series.months]),
-                _series("Churn-Rate rollierend 12 Monate", [row.rolling_churn_rate for row in series.months]),
-            ],
-            unit="%",
-        ),
-    )
+@dataclass(frozen=True, slots=True)
+class Kind:
+    """How a value becomes a cell, and whether its column holds numbers (right-aligned, German-formatted)."""
+
+    cell: Callable[[Any], Cell]
+    numeric: bool = False
 
 
-def _count_table(
-    *, key: str, title: str, label: str, rows: list[dashboard.CountRow], note: str = "", chart: bool = True
-) -> Table:
-    return Table(
+TEXT = Kind(text)
+INTEGER = Kind(integer, numeric=True)
+PERCENT = Kind(percent, numeric=True)
+DECIMAL = Kind(number, numeric=True)
+DECIMAL_1 = Kind(partial(number, places=1), numeric=True)
+DAY = Kind(day)
+MONTH = Kind(month)
+MOMENT = Kind(moment)
+YES_NO = Kind(yes_no)
+
+
+@dataclass(frozen=True, slots=True)
+class ColumnSpec:
+    """A column of a table: its header, the kind of its cells and the value a row gives it."""
+
+    label: str
+    kind: Kind
+    value: Value
+
+    def cell(self, row: Any) -> Cell:
+        return self.kind.cell(self.value(row))
+
+
+def column(label: str, kind: Kind, value: str | Value) -> ColumnSpec:
+    """Return a column whose value is the row's attribute of that name, or what the function returns for the row."""
+    return ColumnSpec(label, kind, attrgetter(value) if isinstance(value, str) else value)
+
+
+@dataclass(frozen=True, slots=True)
+class ChartSpec:
+    """A chart of the table's rows: one label and one value per series for each row."""
+
+    kind: str  # "bar" | "line"
+    label: Value
+    series: tuple[tuple[str, Value], ...]
+    unit: str = ""
+    horizontal: bool = False
+    always: bool = False  # drawn also without rows (tables whose rows are fixed groups); otherwise only with rows
+
+    def draw(self, rows: Sequence[Any]) -> Chart | None:
+        if not rows and not self.always:
+            return None
+        return Chart(
+            kind=self.kind,
+            labels=[self.label(row) for row in rows],
+            datasets=[_series(name, [value(row) for row in rows]) for name, value in self.series],
+            unit=self.unit,
+            horizontal=self.horizontal,
+        )
+
+
+def _itself(figure: Any) -> Any:
+    return figure
+
+
+@dataclass(frozen=True, slots=True)
+class TableSpec:
+    """One table of the dashboard: the Dashboard field it shows (``source``) and how it is shown."""
+
+    key: str  # in the page's anchors and the export URL (?export=<key>)
+    source: str
+    title: str
+    columns: tuple[ColumnSpec, ...]
+    note: str | Callable[[Any], str] = ""
+    chart: ChartSpec | None = None
+    rows: Callable[[Any], Sequence[Any]] = _itself  # the figure's rows (the figure itself if it is a list)
+    footer: Callable[[Any, Sequence[Any]], list[Cell]] | None = None  # from the figure and its rows
+
+    def build(self, figure: Any) -> Table:
+        """Return the figure as a table: one row of cells per row, the footer, the note and the chart."""
+        rows = self.rows(figure)
+        return Table(
+            key=self.key,
+            title=self.title,
+            columns=[Column(spec.label, numeric=spec.kind.numeric) for spec in self.columns],
+            rows=[[spec.cell(row) for spec in self.columns] for row in rows],
+            note=self.note(figure) if callable(self.note) else self.note,
+            chart=self.chart.draw(rows) if self.chart is not None else None,
+            footer=self.footer(figure, rows) if self.footer is not None else [],
+        )
+
+
+def _total(label: str, columns: Sequence[ColumnSpec], totals: Any) -> list[Cell]:
+    """Return a footer row: the label, then the totals object's values for the other columns."""
+    return [text(label), *(spec.cell(totals) for spec in columns[1:])]
+
+
+def _month_label(row: Any) -> str:
+    return format_month(row.month.year, row.month.month)
+
+
+def _count_spec(*, key: str, source: str, title: str, label: str, note: str = "", chart: bool = True) -> TableSpec:
+    """Return a table of counts (label, count, share of the sum) with a sum row and a horizontal bar chart."""
+    return TableSpec(
         key=key,
+        source=source,
         title=title,
-        columns=[Column(label), Column("Anzahl", numeric=True), Column("Anteil (%)", numeric=True)],
-        rows=[[text(row.label), integer(row.count), percent(row.share)] for row in rows],
+        columns=(
+            column(label, TEXT, "label"),
+            column("Anzahl", INTEGER, "count"),
+            column("Anteil (%)", PERCENT, "share"),
+        ),
         note=note,
-        chart=Chart(
-            kind="bar",
-            labels=[row.label for row in rows],
-            datasets=[_series("Anzahl", [row.count for row in rows])],
-            horizontal=True,
-        )
-        if chart and rows
+        chart=ChartSpec("bar", label=attrgetter("label"), series=(("Anzahl", attrgetter("count")),), horizontal=True)
+        if chart
         else None,
-        footer=[text("Summe"), integer(sum(row.count for row in rows)), percent(Decimal(100) if rows else None)],
-    )
-
-
-def reasons_table(rows: list[dashboard.CountRow]) -> Table:
-    return _count_table(
-        key="gruende",
-        title="Kündigungen nach Grund",
-        label="Grund",
-        rows=rows,
-        note=(
-            "Im Zeitraum wirksame Kündigungen. Grund: Umzug; Sonderkündigung nach Preisänderung; sonst die "
-            "freiwillige Antwort auf „Warum gehen Sie?“ beim Kündigungsbutton."
-        ),
-    )
-
-
-def tariffs_table(rows: list[dashboard.TariffRow]) -> Table:
-    return Table(
-        key="tarife",
-        title="Kündigungen nach Tarif",
-        columns=[
-            Column("Tarif"),
-            Column("Bestand zu Beginn", numeric=True),
-            Column("wirksame Kündigungen", numeric=True),
-            Column("Kündigungsquote (%)", numeric=True),
-        ],
-        rows=[
-            [text(row.tariff_name), integer(row.active_at_start), integer(row.cancelled), percent(row.churn_rate)]
-            for row in rows
-        ],
-        note="Kündigungsquote = im Zeitraum wirksame Kündigungen ÷ Bestand zu Beginn des Zeitraums.",
-        chart=Chart(
-            kind="bar",
-            labels=[row.tariff_name for row in rows],
-            datasets=[_series("Kündigungsquote", [row.churn_rate for row in rows])],
-            unit="%",
-            horizontal=True,
-        )
-        if rows
-        else None,
-    )
-
-
-def tenure_table(rows: list[dashboard.CountRow]) -> Table:
-    return _count_table(
-        key="vertragsdauer",
-        title="Kündigungen nach Vertragsdauer",
-        label="Vertragsdauer",
-        rows=rows,
-        note="Dauer der Belieferung vom Lieferbeginn bis zum Vertragsende.",
-    )
-
-
-def price_changes_table(data: dashboard.PriceChangeCancellations) -> Table:
-    return Table(
-        key="preisaenderungen",
-        title="Kündigungen nach Preisänderungsmitteilungen",
-        columns=[
-            Column("Tarif"),
-            Column("wirksam ab"),
-            Column("benachrichtigte Verträge", numeric=True),
-            Column("im Mitteilungsfenster gekündigt", numeric=True),
-            Column("davon Sonderkündigungen", numeric=True),
-            Column("Kündigungsanteil (%)", numeric=True),
-            Column("Sonderkündigungsanteil (%)", numeric=True),
-        ],
-        rows=[
-            [
-                text(row.tariff_name),
-                day(row.effective_date),
-                integer(row.notified),
-                integer(row.cancelled_in_window),
-                integer(row.special_terminations),
-                percent(row.cancelled_share),
-                percent(row.special_share),
-            ]
-            for row in data.rows
-        ],
-        footer=[
+        footer=lambda _figure, rows: [
             text("Summe"),
-            text(""),
-            integer(data.notified),
-            integer(data.cancelled_in_window),
-            integer(data.special_terminations),
-            percent(data.cancelled_share),
-            percent(data.special_share),
+            integer(sum(row.count for row in rows)),
+            percent(Decimal(100) if rows else None),
         ],
-        note=(
-            "Mitteilungen, die im Zeitraum versandt wurden. Mitteilungsfenster: vom Versand bis zum Tag, an dem die "
-            "Änderung wirksam wird. Sonderkündigung: außerordentliche Kündigung oder Kündigung wegen der "
-            "Preisänderung."
-        ),
-        chart=Chart(
-            kind="bar",
-            labels=[f"{row.tariff_name} ({format_date(row.effective_date)})" for row in data.rows],
-            datasets=[_series("Sonderkündigungsanteil", [row.special_share for row in data.rows])],
-            unit="%",
-            horizontal=True,
-        )
-        if data.rows
-        else None,
     )
 
 
-def courtesy_table(data: dashboard.CourtesySummary) -> Table:
-    entries = [
+MONTHS = TableSpec(
+    key="monate",
+    source="series",
+    title="Bestand, Neuverträge und Kündigungen je Monat",
+    rows=attrgetter("months"),
+    columns=(
+        column("Monat", MONTH, "month"),
+        column("Bestand zu Monatsbeginn", INTEGER, "active_at_start"),
+        column("neue Verträge", INTEGER, "new"),
+        column("wirksame Kündigungen", INTEGER, "cancelled"),
+        column("sonst beendet", INTEGER, lambda row: row.ended - row.cancelled),
+        column("Churn-Rate Monat (%)", PERCENT, "churn_rate"),
+        column("Churn-Rate rollierend 12 Monate (%)", PERCENT, "rolling_churn_rate"),
+    ),
+    note=(
+        "Churn-Rate Monat = im Monat wirksame Kündigungen ÷ Bestand zu Monatsbeginn. Rollierend: Kündigungen der "
+        "letzten 12 Monate ÷ durchschnittlicher Bestand zu Monatsbeginn in diesen 12 Monaten. Eine Kündigung "
+        "zählt im Monat des letzten Liefertags; Umzüge zählen mit."
+    ),
+    chart=ChartSpec(
+        "line",
+        label=_month_label,
+        series=(
+            ("Churn-Rate Monat", attrgetter("churn_rate")),
+            ("Churn-Rate rollierend 12 Monate", attrgetter("rolling_churn_rate")),
+        ),
+        unit="%",
+        always=True,
+    ),
+)
+
+REASONS = _count_spec(
+    key="gruende",
+    source="by_reason",
+    title="Kündigungen nach Grund",
+    label="Grund",
+    note=(
+        "Im Zeitraum wirksame Kündigungen. Grund: Umzug; Sonderkündigung nach Preisänderung; sonst die "
+        "freiwillige Antwort auf „Warum gehen Sie?“ beim Kündigungsbutton."
+    ),
+)
+
+TARIFFS = TableSpec(
+    key="tarife",
+    source="by_tariff",
+    title="Kündigungen nach Tarif",
+    columns=(
+        column("Tarif", TEXT, "tariff_name"),
+        column("Bestand zu Beginn", INTEGER, "active_at_start"),
+        column("wirksame Kündigungen", INTEGER, "cancelled"),
+        column("Kündigungsquote (%)", PERCENT, "churn_rate"),
+    ),
+    note="Kündigungsquote = im Zeitraum wirksame Kündigungen ÷ Bestand zu Beginn des Zeitraums.",
+    chart=ChartSpec(
+        "bar",
+        label=attrgetter("tariff_name"),
+        series=(("Kündigungsquote", attrgetter("churn_rate")),),
+        unit="%",
+        horizontal=True,
+    ),
+)
+
+TENURE = _count_spec(
+    key="vertragsdauer",
+    source="by_tenure",
+    title="Kündigungen nach Vertragsdauer",
+    label="Vertragsdauer",
+    note="Dauer der Belieferung vom Lieferbeginn bis zum Vertragsende.",
+)
+
+PRICE_CHANGES: TableSpec = TableSpec(  # annotated: its footer refers to it
+    key="preisaenderungen",
+    source="price_changes",
+    title="Kündigungen nach Preisänderungsmitteilungen",
+    rows=attrgetter("rows"),
+    columns=(
+        column("Tarif", TEXT, "tariff_name"),
+        column("wirksam ab", DAY, "effective_date"),
+        column("benachrichtigte Verträge", INTEGER, "notified"),
+        column("im Mitteilungsfenster gekündigt", INTEGER, "cancelled_in_window"),
+        column("davon Sonderkündigungen", INTEGER, "special_terminations"),
+        column("Kündigungsanteil (%)", PERCENT, "cancelled_share"),
+        column("Sonderkündigungsanteil (%)", PERCENT, "special_share"),
+    ),
+    # The totals have no date: the second cell stays empty.
+    footer=lambda data, _rows: [text("Summe"), text(""), *(spec.cell(data) for spec in PRICE_CHANGES.columns[2:])],
+    note=(
+        "Mitteilungen, die im Zeitraum versandt wurden. Mitteilungsfenster: vom Versand bis zum Tag, an dem die "
+        "Änderung wirksam wird. Sonderkündigung: außerordentliche Kündigung oder Kündigung wegen der "
+        "Preisänderung."
+    ),
+    chart=ChartSpec(
+        "bar",
+        label=lambda row: f"{row.tariff_name} ({format_date(row.effective_date)})",
+        series=(("Sonderkündigungsanteil", attrgetter("special_share")),),
+        unit="%",
+        horizontal=True,
+    ),
+)
+
+COURTESY = TableSpec(
+    key="hoeflichkeitsanrufe",
+    source="courtesy",
+    title="Höflichkeitsanrufe für neue Verträge",
+    # (label, count, share) per state of the courtesy call
+    rows=lambda data: [
         ("angerufen", data.called, data.called_share),
         ("davon erreicht", data.reached, data.reached_share),
         ("übersprungen", data.skipped, data.skipped_share),
         ("noch offen", data.pending, data.pending_share),
         ("ohne Anrufaufgabe", data.without_task, data.without_task_share),
-    ]
-    return Table(
-        key="hoeflichkeitsanrufe",
-        title="Höflichkeitsanrufe für neue Verträge",
-        columns=[
-            Column("Stand"),
-            Column("Verträge", numeric=True),
-            Column("Anteil an neuen Verträgen (%)", numeric=True),
-        ],
-        rows=[[text(label), integer(count), percent(share)] for label, count, share in entries],
-        footer=[
-            text("neue Verträge im Zeitraum"),
-            integer(data.new_contracts),
-            percent(Decimal(100) if data.new_contracts else None),
-        ],
-        note="Verträge mit Lieferbeginn im Zeitraum; angerufen = Anrufaufgabe erledigt mit Ergebnis.",
-        chart=Chart(
-            kind="bar",
-            labels=[label for label, _count, _share in entries],
-            datasets=[_series("Anteil an neuen Verträgen", [share for _label, _count, share in entries])],
-            unit="%",
-            horizontal=True,
-        ),
-    )
+    ],
+    columns=(
+        column("Stand", TEXT, itemgetter(0)),
+        column("Verträge", INTEGER, itemgetter(1)),
+        column("Anteil an neuen Verträgen (%)", PERCENT, itemgetter(2)),
+    ),
+    footer=lambda data, _rows: [
+        text("neue Verträge im Zeitraum"),
+        integer(data.new_contracts),
+        percent(Decimal(100) if data.new_contracts else None),
+    ],
+    note="Verträge mit Lieferbeginn im Zeitraum; angerufen = Anrufaufgabe erledigt mit Ergebnis.",
+    chart=ChartSpec(
+        "bar",
+        label=itemgetter(0),
+        series=(("Anteil an neuen Verträgen", itemgetter(2)),),
+        unit="%",
+        horizontal=True,
+        always=True,
+    ),
+)
 
+SKIP_REASONS = _count_spec(
+    key="ueberspringgruende",
+    source="skip_reasons",
+    title="Übersprungene Höflichkeitsanrufe nach Grund",
+    label="Grund",
+    chart=False,
+)
 
-def skip_reasons_table(rows: list[dashboard.CountRow]) -> Table:
-    return _count_table(
-        key="ueberspringgruende",
-        title="Übersprungene Höflichkeitsanrufe nach Grund",
-        label="Grund",
-        rows=rows,
-        chart=False,
-    )
+RETENTION = TableSpec(
+    key="bindung",
+    source="retention",
+    title="12-Monats-Bindung nach Höflichkeitsanruf",
+    rows=attrgetter("rows"),
+    columns=(
+        column("Gruppe", TEXT, "label"),
+        column("Verträge", INTEGER, "contracts"),
+        column("nach 12 Monaten noch beliefert", INTEGER, "retained"),
+        column("Bindungsquote (%)", PERCENT, "retention_rate"),
+    ),
+    note=lambda data: (
+        f"Verträge mit Lieferbeginn vom {format_date(data.cohort_from)} bis {format_date(data.cohort_to)}, deren "
+        "erstes Vertragsjahr im Zeitraum endete; gebunden = mindestens 365 Tage beliefert."
+    ),
+    chart=ChartSpec(
+        "bar",
+        label=attrgetter("label"),
+        series=(("Bindungsquote", attrgetter("retention_rate")),),
+        unit="%",
+        always=True,
+    ),
+)
 
+CHANNELS: TableSpec = TableSpec(  # annotated: its footer refers to it
+    key="kanaele",
+    source="contacts",
+    title="Kontakte je Kunde und Jahr nach Kanal",
+    rows=attrgetter("rows"),
+    columns=(
+        column("Kanal", TEXT, "label"),
+        column("Kontakte im Zeitraum", INTEGER, "touchpoints"),
+        column("je Kunde und Jahr", DECIMAL, "per_customer_per_year"),
+    ),
+    footer=lambda data, _rows: _total("alle Kanäle", CHANNELS.columns, data),
+    note=lambda data: (
+        f"Bezogen auf {format_number(Decimal(data.customers), max_places=0)} im Zeitraum belieferte Kunden."
+    ),
+    chart=ChartSpec(
+        "bar",
+        label=attrgetter("label"),
+        series=(("Kontakte je Kunde und Jahr", attrgetter("per_customer_per_year")),),
+    ),
+)
 
-def retention_table(data: dashboard.CourtesyRetention) -> Table:
-    return Table(
-        key="bindung",
-        title="12-Monats-Bindung nach Höflichkeitsanruf",
-        columns=[
-            Column("Gruppe"),
-            Column("Verträge", numeric=True),
-            Column("nach 12 Monaten noch beliefert", numeric=True),
-            Column("Bindungsquote (%)", numeric=True),
-        ],
-        rows=[
-            [text(row.label), integer(row.contracts), integer(row.retained), percent(row.retention_rate)]
-            for row in data.rows
-        ],
-        note=(
-            f"Verträge mit Lieferbeginn vom {format_date(data.cohort_from)} bis {format_date(data.cohort_to)}, deren "
-            "erstes Vertragsjahr im Zeitraum endete; gebunden = mindestens 365 Tage beliefert."
-        ),
-        chart=Chart(
-            kind="bar",
-            labels=[row.label for row in data.rows],
-            datasets=[_series("Bindungsquote", [row.retention_rate for row in data.rows])],
-            unit="%",
-        ),
-    )
+CONTACT_BANDS = TableSpec(
+    key="kontaktfrequenz",
+    source="contact_bands",
+    title="Kündigungsquote nach Kontakthäufigkeit",
+    columns=(
+        column("Kontakte in den 12 Monaten vor dem Zeitraum", TEXT, "label"),
+        column("Kunden", INTEGER, "customers"),
+        column("davon gekündigt", INTEGER, "churned"),
+        column("Kündigungsquote (%)", PERCENT, "churn_rate"),
+    ),
+    note="Kunden mit Vertrag zu Beginn des Zeitraums; gekündigt = eine Kündigung wurde im Zeitraum wirksam.",
+    chart=ChartSpec(
+        "bar",
+        label=attrgetter("label"),
+        series=(("Kündigungsquote", attrgetter("churn_rate")),),
+        unit="%",
+        always=True,
+    ),
+)
 
+RECOMMENDATION: TableSpec = TableSpec(  # annotated: its footer refers to it
+    key="weiterempfehlung",
+    source="recommendation",
+    title="Weiterempfehlung (NPS) je Monat",
+    rows=lambda data: [row for row in data.months if row.month is not None],
+    columns=(
+        column("Monat", MONTH, "month"),
+        column("Bewertungen", INTEGER, "scores"),
+        column("Promotoren 9–10", INTEGER, "promoters"),
+        column("Passive 7–8", INTEGER, "passives"),
+        column("Kritiker 0–6", INTEGER, "detractors"),
+        column("NPS", DECIMAL_1, "nps"),
+        column("Weiterempfehlungsquote (%)", PERCENT, "referral_rate"),
+    ),
+    footer=lambda data, _rows: _total("Zeitraum", RECOMMENDATION.columns, data.total),
+    note=(
+        "NPS = % Promotoren (9–10) − % Kritiker (0–6), von −100 bis 100. Weiterempfehlungsquote = Anteil der "
+        "Bewertungen mit 9 oder 10. Jede im Kontakt erfasste Bewertung zählt einmal."
+    ),
+    # Every month of Recommendation.months has a date (None is only the period's total), so the chart's labels and
+    # values come from the same rows.
+    chart=ChartSpec("line", label=_month_label, series=(("NPS", attrgetter("nps")),)),
+)
 
-def channels_table(data: dashboard.ContactFrequency) -> Table:
-    return Table(
-        key="kanaele",
-        title="Kontakte je Kunde und Jahr nach Kanal",
-        columns=[
-            Column("Kanal"),
-            Column("Kontakte im Zeitraum", numeric=True),
-            Column("je Kunde und Jahr", numeric=True),
-        ],
-        rows=[[text(row.label), integer(row.touchpoints), number(row.per_customer_per_year)] for row in data.rows],
-        footer=[text("alle Kanäle"), integer(data.touchpoints), number(data.per_customer_per_year)],
-        note=f"Bezogen auf {format_number(Decimal(data.customers), max_places=0)} im Zeitraum belieferte Kunden.",
-        chart=Chart(
-            kind="bar",
-            labels=[row.label for row in data.rows],
-            datasets=[_series("Kontakte je Kunde und Jahr", [row.per_customer_per_year for row in data.rows])],
-        )
-        if data.rows
-        else None,
-    )
+INTERESTS = TableSpec(
+    key="interessen",
+    source="interests",
+    title="Interessen als Leads",
+    columns=(
+        column("Interesse", TEXT, "label"),
+        column("im Zeitraum erfasst", INTEGER, "in_period"),
+        column("insgesamt", INTEGER, "total"),
+    ),
+    chart=ChartSpec(
+        "bar", label=attrgetter("label"), series=(("im Zeitraum erfasst", attrgetter("in_period")),), always=True
+    ),
+)
 
+LEADS = TableSpec(
+    key="leads",
+    source="leads",
+    title=f"Lead-Liste (die {dashboard.LEAD_LIMIT} neuesten Interessen im Zeitraum)",
+    columns=(
+        column("Kundennummer", TEXT, "customer_number"),
+        column("Name", TEXT, "customer_name"),
+        column("Interesse", TEXT, "kind_label"),
+        column("erfasst am", MOMENT, "noted_at"),
+        column("Telefon-Einwilligung", YES_NO, "phone_allowed"),
+        column("E-Mail-Einwilligung", YES_NO, "email_allowed"),
+    ),
+    note="Angebote nur über Kanäle, für die eine Einwilligung vorliegt (§ 7 UWG).",
+)
 
-def contact_bands_table(rows: list[dashboard.BandRow]) -> Table:
-    return Table(
-        key="kontaktfrequenz",
-        title="Kündigungsquote nach Kontakthäufigkeit",
-        columns=[
-            Column("Kontakte in den 12 Monaten vor dem Zeitraum"),
-            Column("Kunden", numeric=True),
-            Column("davon gekündigt", numeric=True),
-            Column("Kündigungsquote (%)", numeric=True),
-        ],
-        rows=[
-            [text(row.label), integer(row.customers), integer(row.churned), percent(row.churn_rate)] for row in rows
-        ],
-        note="Kunden mit Vertrag zu Beginn des Zeitraums; gekündigt = eine Kündigung wurde im Zeitraum wirksam.",
-        chart=Chart(
-            kind="bar",
-            labels=[row.label for row in rows],
-            datasets=[_series("Kündigungsquote", [row.churn_rate for row in rows])],
-            unit="%",
-        ),
-    )
-
-
-def recommendation_table(data: dashboard.Recommendation) -> Table:
-    def cells(label: Cell, row: dashboard.ScoreRow) -> list[Cell]:
-        return [
-            label,
-            integer(row.scores),
-            integer(row.promoters),
-            integer(row.passives),
-            integer(row.detractors),
-            number(row.nps, places=1),
-            percent(row.referral_rate),
-        ]
-
-    return Table(
-        key="weiterempfehlung",
-        title="Weiterempfehlung (NPS) je Monat",
-        columns=[
-            Column("Monat"),
-            Column("Bewertungen", numeric=True),
-            Column("Promotoren 9–10", numeric=True),
-            Column("Passive 7–8", numeric=True),
-            Column("Kritiker 0–6", numeric=True),
-            Column("NPS", numeric=True),
-            Column("Weiterempfehlungsquote (%)", numeric=True),
-        ],
-        rows=[cells(month(row.month), row) for row in data.months if row.month is not None],
-        footer=cells(text("Zeitraum"), data.total),
-        note=(
-            "NPS = % Promotoren (9–10) − % Kritiker (0–6), von −100 bis 100. Weiterempfehlungsquote = Anteil der "
-            "Bewertungen mit 9 oder 10. Jede im Kontakt erfasste Bewertung zählt einmal."
-        ),
-        chart=Chart(
-            kind="line",
-            labels=[format_month(row.month.year, row.month.month) for row in data.months if row.month is not None],
-            datasets=[_series("NPS", [row.nps for row in data.months])],
-        )
-        if data.months
-        else None,
-    )
-
-
-def interests_table(rows: list[dashboard.InterestRow]) -> Table:
-    return Table(
-        key="interessen",
-        title="Interessen als Leads",
-        columns=[Column("Interesse"), Column("im Zeitraum erfasst", numeric=True), Column("insgesamt", numeric=True)],
-        rows=[[text(row.label), integer(row.in_period), integer(row.total)] for row in rows],
-        chart=Chart(
-            kind="bar",
-            labels=[row.label for row in rows],
-            datasets=[_series("im Zeitraum erfasst", [row.in_period for row in rows])],
-        ),
-    )
-
-
-def leads_table(rows: list[dashboard.Lead]) -> Table:
-    return Table(
-        key="leads",
-        title=f"Lead-Liste (die {dashboard.LEAD_LIMIT} neuesten Interessen im Zeitraum)",
-        columns=[
-            Column("Kundennummer"),
-            Column("Name"),
-            Column("Interesse"),
-            Column("erfasst am"),
-            Column("Telefon-Einwilligung"),
-            Column("E-Mail-Einwilligung"),
-        ],
-        rows=[
-            [
-                text(row.customer_number),
-                text(row.customer_name),
-                text(row.kind_label),
-                moment(row.noted_at),
-                yes_no(row.phone_allowed),
-                yes_no(row.email_allowed),
-            ]
-            for row in rows
-        ],
-        note="Angebote nur über Kanäle, für die eine Einwilligung vorliegt (§ 7 UWG).",
-    )
-
-
-def at_risk_table(rows: list[dashboard.AtRiskCustomer]) -> Table:
-    return Table(
-        key="gefaehrdet",
-        title=f"Gefährdete Kunden (die {dashboard.AT_RISK_LIMIT} mit den meisten Punkten)",
-        columns=[
-            Column("Kundennummer"),
-            Column("Name"),
-            Column("Punkte", numeric=True),
-            Column("Gründe"),
-            Column("Telefon-Einwilligung"),
-        ],
-        rows=[
-            [
-                text(row.customer_number),
-                text(row.name),
-                integer(row.score),
-                text("; ".join(row.reason_labels)),
-                yes_no(row.phone_consent),
-            ]
-            for row in rows
-        ],
-    )
+AT_RISK = TableSpec(
+    key="gefaehrdet",
+    source="at_risk",
+    title=f"Gefährdete Kunden (die {dashboard.AT_RISK_LIMIT} mit den meisten Punkten)",
+    columns=(
+        column("Kundennummer", TEXT, "customer_number"),
+        column("Name", TEXT, "name"),
+        column("Punkte", INTEGER, "score"),
+        column("Gründe", TEXT, lambda row: "; ".join(row.reason_labels)),
+        column("Telefon-Einwilligung", YES_NO, "phone_consent"),
+    ),
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -578,25 +597,28 @@ def kpis(data: dashboard.Dashboard) -> list[Kpi]:
     ]
 
 
-# table key (in the URL: ?export=<key>) → (the Dashboard field it shows, its builder)
-TABLES: dict[str, tuple[str, Callable[[Any], Table]]] = {
-    "monate": ("series", months_table),
-    "gruende": ("by_reason", reasons_table),
-    "tarife": ("by_tariff", tariffs_table),
-    "vertragsdauer": ("by_tenure", tenure_table),
-    "preisaenderungen": ("price_changes", price_changes_table),
-    "hoeflichkeitsanrufe": ("courtesy", courtesy_table),
-    "ueberspringgruende": ("skip_reasons", skip_reasons_table),
-    "bindung": ("retention", retention_table),
-    "kanaele": ("contacts", channels_table),
-    "kontaktfrequenz": ("contact_bands", contact_bands_table),
-    "weiterempfehlung": ("recommendation", recommendation_table),
-    "interessen": ("interests", interests_table),
-    "leads": ("leads", leads_table),
-    "gefaehrdet": ("at_risk", at_risk_table),
+# table key (in the URL: ?export=<key>) → its description; the view orders them on the page
+TABLES: dict[str, TableSpec] = {
+    spec.key: spec
+    for spec in (
+        MONTHS,
+        REASONS,
+        TARIFFS,
+        TENURE,
+        PRICE_CHANGES,
+        COURTESY,
+        SKIP_REASONS,
+        RETENTION,
+        CHANNELS,
+        CONTACT_BANDS,
+        RECOMMENDATION,
+        INTERESTS,
+        LEADS,
+        AT_RISK,
+    )
 }
 
 
 def build_tables(data: dashboard.Dashboard) -> dict[str, Table]:
     """Return every table of the dashboard by key."""
-    return {key: build(getattr(data, attribute)) for key, (attribute, build) in TABLES.items()}
+    return {key: spec.build(getattr(data, spec.source)) for key, spec in TABLES.items()}

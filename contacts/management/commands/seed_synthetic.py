@@ -33,6 +33,11 @@ class Command(BaseCommand):
             as_of=timezone.localdate(),
             progress=lambda text: self.stdout.write(f"  {text}"),
         )
-        self.stdout.write(self.style.SUCCESS(f"{summary} ({time.perf_counter() - started:.1f} s)"))
+        seconds = time.perf_counter() - started
+        rate = f"{customers / seconds:,.0f}".replace(",", ".")
+        self.stdout.write(self.style.SUCCESS(f"{summary} ({seconds:.1f} s, {rate} Kunden/s)"))
         # The dashboard's per-customer snapshot of today no longer fits the data: compute it anew.
+        started = time.perf_counter()
         dashboard.refresh_snapshot(as_of=timezone.localdate(), now=timezone.now())
+        seconds = time.perf_counter() - started
+        self.stdout.write(f"  Kennzahlen des Vertriebs-Dashboards neu berechnet ({seconds:.1f} s)")
