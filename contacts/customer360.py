@@ -16,7 +16,7 @@ from typing import Any
 from django.db.models import CharField, Exists, F, OuterRef, Q, QuerySet, Value
 
 from contacts.models import CallTask, Consent, Interest, Touchpoint
-from customers import relief, selectors
+from customers import move, relief, selectors
 from customers.cancellation import last_supply_day
 from customers.models import (
     AdvancePaymentChange,
@@ -59,6 +59,18 @@ class CustomerCard:
     customer_group_label: str
     is_vulnerable: bool
     has_login: bool
+
+
+@dataclass(frozen=True, slots=True)
+class ContractCard:
+    """A contract on the 360° screen: what „Mein Konto“ shows, and what the agent can still do for it today."""
+
+    summary: selectors.ContractSummary
+    status_label: str
+    supply_end: str  # "Lieferung bis 20.11.2026 (Auszug 21.11.2026)"; empty while no end is set
+    is_supplied: bool
+    can_change_advance: bool  # while an Abschlag falls due before supply ends, also when cancelled or moving out
+    can_cancel: bool
 
 
 @dataclass(frozen=True, slots=True)
@@ -176,6 +188,7 @@ class TimelinePage:
 class Customer360:
     customer: CustomerCard
     contracts: list[selectors.ContractSummary]
+    contract_cards: tuple[ContractCard, ...]  # the same contracts in the same order, for the "Verträge" panel
     bills: tuple[BillRow, ...]
     readings: tuple[ReadingRow, ...]
     relief: tuple[ReliefCard, ...]
@@ -198,6 +211,7 @@ def get_customer_360(*, customer: Customer, as_of: date, page: int = 1) -> Custo
     return Customer360(
         customer=_card(customer),
         contracts=summaries,
+        contract_cards=_contract_cards(summaries, contracts, as_of=as_of),
         bills=_bills(customer),  # 1
         readings=_readings(customer),  # 1
         relief=_relief(customer, contracts),  # 4
@@ -223,6 +237,46 @@ def _card(customer: Customer) -> CustomerCard:
         is_vulnerable=customer.is_vulnerable,
         has_login=customer.user_id is not None,
     )
+
+
+def describe_supply_end(*, end_date: date | None, is_move: bool) -> str:
+    """Return the end of supply as agents and customers should read it, e.g. "Lieferung bis 20.11.2026".
+
+    ``end_date`` is half-open, the first day without supply; a move-out date is that day (customers.move), so a move
+    names both: "Lieferung bis 20.11.2026 (Auszug 21.11.2026)". Empty without an end date.
+    """
+    last_day = last_supply_day(end_date)
+    if end_date is None or last_day is None:
+        return ""
+    text = f"Lieferung bis {format_date(last_day)}"
+    return f"{text} (Auszug {format_date(end_date)})" if is_move else text
+
+
+def _is_move(contract: Contract) -> bool:
+    return contract.cancellation_kind == move.CANCELLATION_KIND_MOVE
+
+
+def _contract_cards(
+    summaries: list[selectors.ContractSummary], contracts: list[Contract], *, as_of: date
+) -> tuple[ContractCard, ...]:
+    by_id = {contract.pk: contract for contract in contracts}
+    cards = []
+    for summary in summaries:
+        contract = by_id[summary.id]
+        is_move = _is_move(contract)
+        next_due = selectors.next_due_date(contract=contract, as_of=as_of)
+        cards.append(
+            ContractCard(
+                summary=summary,
+                status_label="Auszug gemeldet" if is_move and contract.is_cancelled else summary.status_label,
+                supply_end=describe_supply_end(end_date=contract.end_date, is_move=is_move),
+                is_supplied=contract.is_supplied_on(as_of),
+                # the rule of services.change_advance_payment, so the button is offered only where it can work
+                can_change_advance=contract.accepts_advance_change(next_due_date=next_due),
+                can_cancel=contract.is_active,
+            )
+        )
+    return tuple(cards)
 
 
 def _bills(customer: Customer) -> tuple[BillRow, ...]:
@@ -270,11 +324,11 @@ def _relief(customer: Customer, contracts: list[Contract]) -> tuple[ReliefCard, 
     """Compute each contract's relief as „Meine Entlastung“ shows it (4 queries for all contracts)."""
     pricing = selectors.get_pricing_data(tariff_ids={contract.tariff_id for contract in contracts})  # 2
     schemes = tariff_selectors.get_price_brake_schemes()  # 1
-    heat_advances = relief.load_heat_advances(customer=customer)  # 1
+    advances = relief.load_advances(customer=customer)  # 1
     cards = []
     for contract in contracts:
         contract_relief = relief.get_contract_relief(
-            contract=contract, pricing=pricing, schemes=schemes, heat_advances=heat_advances.get(contract.pk)
+            contract=contract, pricing=pricing, schemes=schemes, advances=advances.get(contract.pk)
         )
         schedule = contract_relief.schedule
         monthly = None
@@ -385,9 +439,11 @@ def _sources(customer: Customer) -> list[QuerySet[Any, Any]]:
         ),
         _stamped(_cancellations(customer), Kind.CANCELLATION, "submitted_at"),
         _stamped(
-            # Cancelled without the cancellation button (e.g. by letter): the contract itself is the record.
+            # Cancelled without the cancellation button (e.g. by letter) or moving out: the contract itself is the
+            # record (a move reported after a button cancellation shows as well; it changed the end of supply).
             Contract.objects.filter(customer=customer, cancelled_at__isnull=False).exclude(
-                Exists(CancellationRequest.objects.filter(contract=OuterRef("pk")))
+                Exists(CancellationRequest.objects.filter(contract=OuterRef("pk"))),
+                ~Q(cancellation_kind=move.CANCELLATION_KIND_MOVE),
             ),
             Kind.CONTRACT_CANCELLED,
             "cancelled_at",
@@ -532,9 +588,9 @@ def _cancellation_entry(cancellation: CancellationRequest) -> TimelineEntry:
     details = [cancellation.get_kind_display(), f"Eingangsnummer {cancellation.reference}"]
     if cancellation.contract is not None:
         details.append(f"Vertrag {cancellation.contract.contract_number}")
-    end = last_supply_day(cancellation.effective_date)
-    if end is not None:
-        details.append(f"Vertragsende {format_date(end)}")
+    supply_end = describe_supply_end(end_date=cancellation.effective_date, is_move=False)
+    if supply_end:
+        details.append(supply_end)
     # The button without login leaves submitted_by empty; a logged-in customer or an agent is named there.
     submitter = cancellation.submitted_by
     by_customer = submitter is None or submitter.is_customer
@@ -551,12 +607,13 @@ def _cancellation_entry(cancellation: CancellationRequest) -> TimelineEntry:
 
 def _contract_cancelled_entry(contract: Contract) -> TimelineEntry:
     assert contract.cancelled_at is not None
-    end = last_supply_day(contract.end_date)
+    is_move = _is_move(contract)
+    supply_end = describe_supply_end(end_date=contract.end_date, is_move=is_move)
     return TimelineEntry(
         kind=Kind.CONTRACT_CANCELLED,
         at=contract.cancelled_at,
-        title="Vertrag gekündigt",
-        detail=f"Vertrag {contract.contract_number}" + (f" · Vertragsende {format_date(end)}" if end else ""),
+        title="Auszug gemeldet" if is_move else "Vertrag gekündigt",
+        detail=f"Vertrag {contract.contract_number}" + (f" · {supply_end}" if supply_end else ""),
         actor="",
         labels=(),
         is_customer_action=False,

@@ -63,6 +63,7 @@ from django.db.models.functions import Coalesce, NullIf, TruncMonth
 from django.utils import timezone
 from redis.exceptions import RedisError
 
+from contacts import queue
 from contacts.models import CallTask, Channel, Consent, Interest, PriceChangeNotice, Topic, Touchpoint
 from customers.cancellation import LeavingReason
 from customers.models import Bill, CancellationRequest, Contract, Customer
@@ -674,18 +675,23 @@ def get_courtesy_summary(*, flt: DashboardFilter) -> CourtesySummary:
 
 
 def get_courtesy_skip_reasons(*, flt: DashboardFilter) -> list[CountRow]:
-    """Return why courtesy calls for contracts that started in the period were skipped (1 query)."""
+    """Return why courtesy calls for contracts that started in the period were skipped (1 query).
+
+    Grouped by the reason of the fixed list (queue.SkipReason): "Sonstiges: …" with the agent's words counts as
+    "Sonstiges", reasons typed freely before the list existed are read by keyword, unknown ones count as "Sonstiges".
+    """
     rows = (
         CallTask.objects.filter(
             kind=CallTask.Kind.COURTESY,
             status=CallTask.Status.SKIPPED,
             contract__in=_new_contracts(flt).values("id"),
         )
-        .values("skip_reason")
+        .values(reason=queue.skip_reason_group())
         .annotate(n=Count("contract_id", distinct=True))
-        .order_by("-n", "skip_reason")
+        .order_by()
     )
-    return _with_shares((row["skip_reason"], row["skip_reason"], row["n"]) for row in rows)
+    counted = sorted(((queue.SkipReason(row["reason"]), row["n"]) for row in rows), key=lambda r: (-r[1], r[0].label))
+    return _with_shares((reason.value, reason.label, n) for reason, n in counted)
 
 
 @dataclass(frozen=True, slots=True)

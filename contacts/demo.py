@@ -120,6 +120,12 @@ def _at(day: date, hour: int, minute: int = 0) -> datetime:
     return datetime.combine(day, time(hour, minute), tzinfo=BERLIN)
 
 
+def _mood(rng: random.Random, outcome: str) -> str:
+    """Draw a mood; a call that reached nobody has none (the draw is made anyway, so the demo stays the same)."""
+    mood = rng.choices(["POSITIVE", "NEUTRAL", "NEGATIVE", ""], weights=[30, 45, 10, 15])[0]
+    return "" if outcome == Touchpoint.Outcome.NOT_REACHED else mood
+
+
 def _pick(rng: random.Random, weights: Mapping[Choice, int]) -> Choice:
     return rng.choices(list(weights), weights=list(weights.values()))[0]
 
@@ -425,7 +431,7 @@ def _plan(number: int, rng: random.Random, *, now: datetime, tariffs: dict[str, 
                 summary=rng.choice(SUMMARIES[topic]),
                 occurred_at=occurred_at,
                 duration_seconds=rng.randint(60, 1200) if channel == Channel.PHONE else None,
-                sentiment=rng.choices(["POSITIVE", "NEUTRAL", "NEGATIVE", ""], weights=[30, 45, 10, 15])[0],
+                sentiment=_mood(rng, outcome),
             )
         )
     if recent:

@@ -5,19 +5,24 @@ Readings and Abschlag changes use the customer portal's forms (customers.forms):
 
 from __future__ import annotations
 
-from datetime import date, datetime, time
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from django import forms
 from django.utils import timezone
 
-from contacts import consents
+from contacts import consents, courtesy, forms_queue, touchpoints
 from contacts.models import Channel, Consent, Interest, Topic, Touchpoint
 from customers.forms import GermanDateInput
 from customers.forms_cancellation import Cancellation
 from customers.models import Customer
+from tariffs.domain.formatting import format_date
 
-CALL_WINDOW_START = time(9, 0)  # a callback without a time is due when the call window opens (DOMAIN.md)
+# A callback lies in the call window (DOMAIN.md: Mon–Fri 09:00–18:00 Berlin, contacts.courtesy), with time for the
+# call before the window closes; without a time it is due when the window opens.
+CALL_WINDOW_START = courtesy.CALL_WINDOW_START
+LATEST_CALLBACK_TIME = (datetime.combine(date.min, courtesy.CALL_WINDOW_END) - courtesy.CALL_SLOT).time()
+CALLBACK_MAX_DAYS = 90
 CONSENT_CHOICES = [
     (f"{channel}:{purpose}", f"{channel_label} – {purpose_label}")
     for channel, channel_label in Consent.ConsentChannel.choices
@@ -63,7 +68,8 @@ class RecordTouchpoint(forms.Form):
         required=False,
         max_length=2000,
         widget=forms.TextInput(attrs={"autocomplete": "off"}),
-        help_text="Kurz, worum es ging. Enter speichert.",
+        help_text="Kurz und sachlich, worum es ging: Die Kundin oder der Kunde kann die Notiz im Portal lesen. "
+        "Enter speichert.",
         error_messages={"max_length": "Bitte fassen Sie die Notiz kürzer (höchstens 2.000 Zeichen)."},
     )
     channel = forms.ChoiceField(
@@ -127,7 +133,7 @@ class RecordTouchpoint(forms.Form):
         label="Rückruf um",
         required=False,
         widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
-        help_text="Leer: ab 9 Uhr.",
+        help_text="Mo–Fr 9:00–17:45 Uhr; leer: ab 9 Uhr.",
         error_messages={"invalid": "Bitte geben Sie eine Uhrzeit ein, zum Beispiel 14:30."},
     )
     consent = forms.ChoiceField(
@@ -159,23 +165,47 @@ class RecordTouchpoint(forms.Form):
     def clean(self) -> dict[str, Any]:
         cleaned: dict[str, Any] = super().clean() or {}
         outcome = cleaned.get("outcome")
-        if not cleaned.get("summary", "").strip() and outcome != Touchpoint.Outcome.NOT_REACHED:
+        if not cleaned.get("summary", "").strip() and outcome not in touchpoints.NOT_REACHED_OUTCOMES:
             self.add_error("summary", "Bitte notieren Sie kurz, worum es ging.")
+        if outcome in touchpoints.NOT_REACHED_OUTCOMES:
+            forms_queue.reject_rating_without_conversation(self, cleaned)
         cleaned["follow_up_due_at"] = self._follow_up(cleaned)
         cleaned["consent_captured"], cleaned["consent_wording"] = self._consent(cleaned)
         return cleaned
 
     def _follow_up(self, cleaned: dict[str, Any]) -> datetime | None:
+        """Return when to call back, or None; a callback outside the call window or far ahead is an error."""
+        if "follow_up_date" in self.errors or "follow_up_time" in self.errors:
+            return None
         day: date | None = cleaned.get("follow_up_date")
+        at = cleaned.get("follow_up_time")
         if day is None:
-            if cleaned.get("outcome") == Touchpoint.Outcome.CALLBACK_AGREED and "follow_up_date" not in self.errors:
+            if at is not None:
+                self.add_error("follow_up_date", "Bitte geben Sie zur Uhrzeit auch das Datum des Rückrufs an.")
+            elif cleaned.get("outcome") == Touchpoint.Outcome.CALLBACK_AGREED:
                 self.add_error("follow_up_date", "Bitte geben Sie an, wann wir zurückrufen.")
             return None
-        due = timezone.make_aware(datetime.combine(day, cleaned.get("follow_up_time") or CALL_WINDOW_START))
+        due = timezone.make_aware(datetime.combine(day, at or CALL_WINDOW_START))
+        latest = timezone.localdate(self.now) + timedelta(days=CALLBACK_MAX_DAYS)
         if due <= self.now:
             self.add_error("follow_up_date", "Der Rückruf muss in der Zukunft liegen.")
-            return None
-        return due
+        elif day.weekday() >= 5:
+            self.add_error("follow_up_date", "Wir rufen nur montags bis freitags an. Bitte wählen Sie einen Werktag.")
+        elif day > latest:
+            self.add_error(
+                "follow_up_date",
+                f"Bitte wählen Sie einen Rückruf in den nächsten {CALLBACK_MAX_DAYS} Tagen "
+                f"(spätestens am {format_date(latest)}).",
+            )
+        elif at is not None and not CALL_WINDOW_START <= at <= LATEST_CALLBACK_TIME:
+            self.add_error(
+                "follow_up_time",
+                f"Bitte wählen Sie eine Uhrzeit von {CALL_WINDOW_START:%H:%M} bis {LATEST_CALLBACK_TIME:%H:%M} Uhr: "
+                "Wir rufen montags bis freitags von 9 bis 18 Uhr an.",
+            )
+        else:
+            return due
+        return None
 
     def _consent(self, cleaned: dict[str, Any]) -> tuple[tuple[str, str] | None, str | None]:
         choice = cleaned.get("consent")

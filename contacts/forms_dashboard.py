@@ -77,12 +77,19 @@ class DashboardFilter(forms.Form):
         date_from, date_to = data.get("date_from"), data.get("date_to")
         if date_from is not None and date_from > self.today:
             self.add_error("date_from", "Der Beginn darf nicht in der Zukunft liegen.")
-        elif date_from is not None and date_to is not None:
-            if date_to < date_from:
-                self.add_error("date_to", f"Das Ende liegt vor dem Beginn ({format_date(date_from)}).")
-            else:
-                end = min(date_to, self.today)
-                if (end.year - date_from.year) * 12 + end.month - date_from.month >= MAX_MONTHS:
+        elif date_from is not None and date_to is not None and date_to < date_from:
+            self.add_error("date_to", f"Das Ende liegt vor dem Beginn ({format_date(date_from)}).")
+        elif date_from is not None:
+            # An empty "Bis" means today (make_filter), so the limit holds for it too.
+            end = min(date_to or self.today, self.today)
+            if (end.year - date_from.year) * 12 + end.month - date_from.month >= MAX_MONTHS:
+                if date_to is None:
+                    self.add_error(
+                        "date_from",
+                        "Bitte wählen Sie höchstens fünf Jahre (60 Monate); ohne Angabe bei „Bis“ zählt der "
+                        f"Zeitraum bis heute ({format_date(self.today)}).",
+                    )
+                else:
                     self.add_error("date_to", "Bitte wählen Sie höchstens fünf Jahre (60 Monate).")
         tariff_id, commodity = data.get("tariff"), data.get("commodity")
         tariff = self.tariffs.get(tariff_id) if tariff_id is not None else None

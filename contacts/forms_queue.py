@@ -6,6 +6,7 @@ from typing import Any
 
 from django import forms
 
+from contacts import queue, touchpoints
 from contacts.models import Touchpoint
 
 NO_ANSWER = [("", "keine Angabe")]
@@ -60,20 +61,55 @@ class RecordCallResult(forms.Form):
 
     def clean(self) -> dict[str, Any]:
         cleaned: dict[str, Any] = super().clean() or {}
-        reached = cleaned.get("outcome") not in (None, Touchpoint.Outcome.NOT_REACHED)
+        outcome = cleaned.get("outcome")
+        reached = outcome is not None and outcome not in touchpoints.NOT_REACHED_OUTCOMES
         if reached and not (cleaned.get("summary") or "").strip() and "summary" not in self.errors:
             self.add_error("summary", "Bitte notieren Sie kurz, worum es im Gespräch ging.")
+        if outcome in touchpoints.NOT_REACHED_OUTCOMES:
+            reject_rating_without_conversation(self, cleaned)
         return cleaned
 
 
+def reject_rating_without_conversation(form: forms.Form, cleaned: dict[str, Any]) -> None:
+    """Refuse a score or a mood for a call that did not reach the customer (they would count in the NPS)."""
+    if cleaned.get("would_recommend") is not None:
+        form.add_error(
+            "would_recommend",
+            "Die Kundin oder der Kunde wurde nicht erreicht: Bitte lassen Sie die Weiterempfehlung leer.",
+        )
+    if cleaned.get("sentiment"):
+        form.add_error(
+            "sentiment",
+            "Die Kundin oder der Kunde wurde nicht erreicht: Bitte wählen Sie bei Stimmung „keine Angabe“.",
+        )
+
+
 class SkipTask(forms.Form):
-    reason = forms.CharField(
+    """The reason from the fixed list (so that sales can count them); own words only for "Sonstiges"."""
+
+    reason = forms.ChoiceField(
         label="Grund fürs Überspringen",
-        max_length=200,
-        strip=True,
-        help_text="z. B. „keine telefonische Einwilligung“ oder „Kundin hat bereits selbst angerufen“.",
+        choices=[("", "Bitte wählen"), *queue.SkipReason.choices],
         error_messages={
-            "required": "Bitte geben Sie einen Grund an, warum Sie die Aufgabe überspringen.",
-            "max_length": "Bitte fassen Sie den Grund kürzer (höchstens 200 Zeichen).",
+            "required": queue.SkipReasonMissing.message,
+            "invalid_choice": "Bitte wählen Sie einen Grund aus der Liste.",
         },
     )
+    detail = forms.CharField(
+        label="Bei „Sonstiges“: welcher Grund?",
+        required=False,
+        max_length=queue.SKIP_DETAIL_MAX_LENGTH,
+        strip=True,
+        help_text="Nur bei „Sonstiges“ nötig, z. B. „Kundin im Urlaub bis 05.12.“.",
+        error_messages={"max_length": "Bitte fassen Sie den Grund kürzer (höchstens 150 Zeichen)."},
+    )
+
+    def clean(self) -> dict[str, Any]:
+        cleaned: dict[str, Any] = super().clean() or {}
+        if (
+            cleaned.get("reason") == queue.SkipReason.OTHER
+            and not cleaned.get("detail")
+            and "detail" not in self.errors
+        ):
+            self.add_error("detail", queue.SkipDetailMissing.message)
+        return cleaned

@@ -78,6 +78,11 @@ class Touchpoint(models.Model):
             models.CheckConstraint(
                 condition=Q(would_recommend__isnull=True) | Q(would_recommend__lte=10), name="touchpoint_score_0_10"
             ),
+            # nobody reached: no mood and no recommendation score (they would count in the NPS and the at-risk list)
+            models.CheckConstraint(
+                condition=~Q(outcome="NOT_REACHED") | (Q(would_recommend__isnull=True) & Q(sentiment="")),
+                name="touchpoint_not_reached_no_score",
+            ),
             models.CheckConstraint(condition=Q(channel__in=Channel.values), name="touchpoint_channel_valid"),
             models.CheckConstraint(condition=Q(topic__in=Topic.values), name="touchpoint_topic_valid"),
         ]

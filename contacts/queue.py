@@ -5,7 +5,12 @@ claims change the row, so no lock has to be held while the agent decides. Every 
 still held by the same agent in the same way.
 
 Courtesy, win-back and care calls are advertising (§ 7 UWG): working one needs the customer's telephone consent in
-force, and the call is recorded as a use of that consent (§ 7a UWG).
+force, and the call is recorded as a use of that consent (§ 7a UWG). When the portal already knows such a call may
+not be made (no consent, a vulnerable customer), the queue offers to skip it in one click with that reason.
+
+Skip reasons come from a fixed list (SkipReason, the labels the courtesy job writes too), so that sales can count
+them; "Sonstiges" takes the agent's own words after a colon. Reasons typed freely before the list existed are grouped
+by keyword (skip_reason_group).
 """
 
 from __future__ import annotations
@@ -15,10 +20,10 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from django.core.paginator import Paginator
-from django.db import transaction
-from django.db.models import Exists, OuterRef, Q
+from django.db import models, transaction
+from django.db.models import Case, CharField, Exists, OuterRef, Q, Value, When
 
-from contacts import consents, touchpoints
+from contacts import consents, courtesy, touchpoints
 from contacts.models import CallGuide, CallTask, Channel, Consent, Topic, Touchpoint
 from core.models import User
 from customers import selectors as customer_selectors
@@ -28,6 +33,34 @@ logger = logging.getLogger(__name__)
 # Optional outbound contacts that count as advertising and need the phone consent (DOMAIN.md, consent).
 ADVERTISING_KINDS = frozenset({CallTask.Kind.COURTESY, CallTask.Kind.WIN_BACK, CallTask.Kind.CARE})
 RECENT_TOUCHPOINTS = 5
+SKIP_DETAIL_MAX_LENGTH = 150
+
+
+class SkipReason(models.TextChoices):
+    """Why a task was closed without a call; the first four are the labels the jobs write (contacts.courtesy)."""
+
+    NO_CONSENT = "NO_CONSENT", courtesy.SKIP_NO_CONSENT
+    VULNERABLE = "VULNERABLE", courtesy.SKIP_VULNERABLE
+    COMPLAINT = "COMPLAINT", courtesy.SKIP_COMPLAINT
+    CONTACT_CAP = "CONTACT_CAP", courtesy.SKIP_CAP
+    ALREADY_IN_CONTACT = "ALREADY_IN_CONTACT", "Kontakt bereits erfolgt"
+    NO_PHONE_NUMBER = "NO_PHONE_NUMBER", "keine gültige Telefonnummer"
+    CONTRACT_ENDED = "CONTRACT_ENDED", "Vertrag gekündigt oder beendet"
+    OTHER = "OTHER", "Sonstiges"
+
+
+# Words in reasons typed freely before the fixed list, by the reason they mean; checked in this order (so that
+# "Einwilligung widerrufen" is a missing consent and "bereits gekündigt" an ended contract). Anything else counts
+# as "Sonstiges".
+LEGACY_SKIP_KEYWORDS: tuple[tuple[SkipReason, tuple[str, ...]], ...] = (
+    (SkipReason.NO_CONSENT, ("einwillig", "opt-in", "optin", "werbeanruf")),
+    (SkipReason.VULNERABLE, ("schutzbed",)),
+    (SkipReason.COMPLAINT, ("beschwerde",)),
+    (SkipReason.CONTACT_CAP, ("obergrenze", "kontaktgrenze")),
+    (SkipReason.NO_PHONE_NUMBER, ("telefonnummer", "rufnummer", "keine nummer", "nummer falsch", "nummer ungültig")),
+    (SkipReason.CONTRACT_ENDED, ("gekündigt", "kündigung", "storniert", "vertrag beendet", "vertragsende")),
+    (SkipReason.ALREADY_IN_CONTACT, ("selbst angerufen", "selbst gemeldet", "bereits", "schon angerufen")),
+)
 
 
 class QueueError(Exception):
@@ -54,6 +87,10 @@ class SkipReasonMissing(QueueError):
     message = "Bitte geben Sie einen Grund an, warum Sie die Aufgabe überspringen."
 
 
+class SkipDetailMissing(QueueError):
+    message = "Bitte beschreiben Sie bei „Sonstiges“ kurz, warum Sie die Aufgabe überspringen."
+
+
 class PhoneConsentMissing(QueueError):
     message = (
         "Für diesen Anruf fehlt die telefonische Einwilligung (§ 7 UWG). Bitte rufen Sie nicht an und überspringen "
@@ -64,6 +101,57 @@ class PhoneConsentMissing(QueueError):
 def needs_phone_consent(kind: str) -> bool:
     """Tell whether a task of this kind is advertising and may only be worked with the phone consent in force."""
     return kind in ADVERTISING_KINDS
+
+
+def known_skip_reason(*, kind: str, is_vulnerable: bool, has_phone_consent: bool) -> SkipReason | None:
+    """Return why the portal already knows the call may not be made, or None.
+
+    The rules of every optional outbound call (contacts.courtesy), in the job's order: never a vulnerable customer,
+    never without the phone consent in force. Other tasks (callbacks the customer asked for) are always allowed.
+    """
+    if not needs_phone_consent(kind):
+        return None
+    if is_vulnerable:
+        return SkipReason.VULNERABLE
+    if not has_phone_consent:
+        return SkipReason.NO_CONSENT
+    return None
+
+
+def skip_reason_text(*, reason: str, detail: str = "") -> str:
+    """Return the reason as stored on the task: the label of the list, the agent's words after a colon.
+
+    :raises SkipReasonMissing: if the reason is not one of the list.
+    :raises SkipDetailMissing: if the reason is "Sonstiges" without words.
+    """
+    if reason not in SkipReason.values:
+        raise SkipReasonMissing
+    detail = " ".join(detail.split())[:SKIP_DETAIL_MAX_LENGTH]
+    if reason == SkipReason.OTHER and not detail:
+        raise SkipDetailMissing
+    label = SkipReason(reason).label
+    return f"{label}: {detail}" if detail else label
+
+
+def skip_reason_group() -> Case:
+    """Return the SkipReason value of a task's stored skip_reason as a database expression (for counting).
+
+    A label of the list, alone or followed by ": …", is that reason; older free texts are read by keyword
+    (LEGACY_SKIP_KEYWORDS); everything else is "Sonstiges".
+    """
+    whens = [
+        When(
+            Q(skip_reason__iexact=reason.label) | Q(skip_reason__istartswith=f"{reason.label}:"),
+            then=Value(reason.value),
+        )
+        for reason in SkipReason
+    ]
+    whens += [
+        When(skip_reason__icontains=keyword, then=Value(reason.value))
+        for reason, keywords in LEGACY_SKIP_KEYWORDS
+        for keyword in keywords
+    ]
+    return Case(*whens, default=Value(SkipReason.OTHER.value), output_field=CharField())
 
 
 # --- services -------------------------------------------------------------------------------------------------------
@@ -111,19 +199,20 @@ def complete(*, task: CallTask, agent: User, touchpoint: Touchpoint, now: dateti
     logger.info("call task %s completed by user %s", task.pk, agent.pk)
 
 
-def skip(*, task: CallTask, agent: User, reason: str, now: datetime) -> None:
-    """Close an open task, or one the agent holds, without calling; the reason is required and kept.
+def skip(*, task: CallTask, agent: User, reason: str, now: datetime, detail: str = "") -> None:
+    """Close an open task, or one the agent holds, without calling; the reason of the list is required and kept.
 
-    :raises SkipReasonMissing: if the reason is empty (nothing is written).
+    No call is made, so no consent is used and no touchpoint is written.
+
+    :raises SkipReasonMissing: if the reason is not one of SkipReason (nothing is written).
+    :raises SkipDetailMissing: if the reason is "Sonstiges" without words (nothing is written).
     :raises TaskNotHeld: if the task is done, skipped or held by someone else.
     """
-    reason = " ".join(reason.split())
-    if not reason:
-        raise SkipReasonMissing
+    text = skip_reason_text(reason=reason, detail=detail)
     skipped = (
         CallTask.objects.filter(pk=task.pk)
         .filter(Q(status=CallTask.Status.OPEN) | Q(status=CallTask.Status.CLAIMED, assignee=agent))
-        .update(status=CallTask.Status.SKIPPED, skip_reason=reason[:200], assignee=agent, finished_at=now)
+        .update(status=CallTask.Status.SKIPPED, skip_reason=text, assignee=agent, finished_at=now)
     )
     if skipped == 0:
         raise TaskNotHeld
@@ -206,9 +295,17 @@ class QueueEntry:
     has_phone_consent: bool
     note: str
 
+    kind: str
+
     @property
     def consent_missing(self) -> bool:
         return self.needs_phone_consent and not self.has_phone_consent
+
+    @property
+    def known_skip_reason(self) -> SkipReason | None:
+        return known_skip_reason(
+            kind=self.kind, is_vulnerable=self.is_vulnerable, has_phone_consent=self.has_phone_consent
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -269,6 +366,7 @@ def _entry(row: dict[str, object], *, now: datetime) -> QueueEntry:
         needs_phone_consent=needs_phone_consent(kind),
         has_phone_consent=bool(row["has_phone_consent"]),
         note=str(row["note"]),
+        kind=kind,
     )
 
 
@@ -339,10 +437,17 @@ class WorkContext:
     consents_in_force: list[ConsentInForce]
     needs_phone_consent: bool
     has_phone_consent: bool
+    kind: str
 
     @property
     def consent_missing(self) -> bool:
         return self.needs_phone_consent and not self.has_phone_consent
+
+    @property
+    def known_skip_reason(self) -> SkipReason | None:
+        return known_skip_reason(
+            kind=self.kind, is_vulnerable=self.is_vulnerable, has_phone_consent=self.has_phone_consent
+        )
 
 
 def get_task(*, task_id: int) -> CallTask | None:
@@ -414,4 +519,5 @@ def get_work_context(*, task: CallTask, as_of: date) -> WorkContext:
         ],
         needs_phone_consent=needs_phone_consent(task.kind),
         has_phone_consent=has_phone_consent,
+        kind=task.kind,
     )

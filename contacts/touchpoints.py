@@ -23,6 +23,8 @@ from tariffs.domain.formatting import format_date
 logger = logging.getLogger(__name__)
 
 MAX_SCORE = 10
+# Outcomes where nobody spoke with the customer: no score and no mood to record (they would count in the NPS).
+NOT_REACHED_OUTCOMES = frozenset({Touchpoint.Outcome.NOT_REACHED})
 
 
 class TouchpointRejected(Exception):
@@ -32,6 +34,13 @@ class TouchpointRejected(Exception):
 class ScoreOutOfRange(TouchpointRejected):
     def __init__(self) -> None:
         super().__init__("Die Weiterempfehlung ist eine Zahl von 0 bis 10.")
+
+
+class RatingWithoutConversation(TouchpointRejected):
+    def __init__(self) -> None:
+        super().__init__(
+            "Die Kundin oder der Kunde wurde nicht erreicht: Weiterempfehlung und Stimmung bleiben dann leer."
+        )
 
 
 class ContractOfAnotherCustomer(TouchpointRejected):
@@ -56,12 +65,16 @@ def _check(
     customer: Customer,
     contract: Contract | None,
     occurred_at: datetime,
+    outcome: str,
     would_recommend: int | None,
+    sentiment: str,
     follow_up_due_at: datetime | None,
     consent_captured: tuple[str, str] | None,
 ) -> None:
     if would_recommend is not None and not 0 <= would_recommend <= MAX_SCORE:
         raise ScoreOutOfRange
+    if outcome in NOT_REACHED_OUTCOMES and (would_recommend is not None or sentiment):
+        raise RatingWithoutConversation
     if contract is not None and contract.customer_id != customer.pk:
         raise ContractOfAnotherCustomer
     if follow_up_due_at is not None and follow_up_due_at <= occurred_at:
@@ -101,6 +114,7 @@ def record_touchpoint(
     double opt-in, whose link goes out after commit when ``consent_confirm_url`` (token → absolute link) is given.
 
     :raises ScoreOutOfRange: if the would-recommend score is not 0–10.
+    :raises RatingWithoutConversation: if the customer was not reached but a score or a mood is given.
     :raises ContractOfAnotherCustomer: if the contract belongs to someone else.
     :raises FollowUpBeforeContact: if the follow-up is not after the contact.
     :raises UnknownConsent: if the consent's channel or purpose does not exist.
@@ -109,7 +123,9 @@ def record_touchpoint(
         customer=customer,
         contract=contract,
         occurred_at=occurred_at,
+        outcome=outcome,
         would_recommend=would_recommend,
+        sentiment=sentiment,
         follow_up_due_at=follow_up_due_at,
         consent_captured=consent_captured,
     )

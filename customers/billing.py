@@ -122,7 +122,7 @@ def issue_bill(
         contract=contract,
         pricing=pricing,
         schemes=tariff_selectors.get_price_brake_schemes(),
-        heat_advances=relief.get_heat_advances(contract) if commodity is Commodity.HEAT else None,
+        advances=relief.get_advances(contract) if commodity is Commodity.HEAT else None,
     )
     relief_months = (
         contract_relief.schedule.relief_by_month(from_date=start_date, to_date=end_date)

@@ -1,16 +1,21 @@
 """Demo data of the two customer personas: contracts with full histories from 2021 to today (idempotent).
 
 - Melina & Jonas F. (melina@example.org): a young couple in their first flat since December 2021, electricity and
-  gas (a m³ meter), billed every 1 December; money is tight, so in 2026 they lowered their electricity Abschlag.
+  gas (a m³ meter), billed every 1 December; money is tight, so in February 2026 they had Anna lower their
+  electricity Abschlag on the phone.
 - Hildegard M. (hildegard@example.org): a pensioner, electricity in basic supply and district heat since 2021,
-  billed by calendar year; marked as vulnerable (besonders schutzbedürftig). In summer 2022 she raised her heat
-  Abschlag herself, afraid of a large Nachzahlung.
+  billed by calendar year; marked as vulnerable (besonders schutzbedürftig). In summer 2022, afraid of a large
+  Nachzahlung, she had Anna raise her heat Abschlag at the customer centre.
 
 Each contract gets its readings (a yearly grid-operator reading at the billing date, some customer readings, one
 estimate), an Abschlag plan with its changes (initial, price and VAT changes, each bill, the customer's own change,
 the December-2022 relief and the 2023 price brake), monthly instalments from the start to next month (paid up to
 today), and the annual bills issued with customers.billing.issue_bill. Everything is keyed on stable numbers
 (customer, contract and mandate numbers, dates), so a second run changes nothing.
+
+Readings and Abschlag changes carry the moment they were entered (``created_at``, which the agent's timeline shows)
+and who entered them: a customer's reading on its reading day in the evening, the agent's Abschlag changes at the
+time of the call or visit that contacts.demo records; the automatic rows early on the day they were made.
 """
 
 from __future__ import annotations
@@ -31,6 +36,7 @@ from tariffs.domain import advance
 from tariffs.models import Commodity, Tariff
 
 BERLIN = ZoneInfo("Europe/Berlin")
+AGENT_EMAIL = "anna@stadtwerk.example"  # the agent persona (core.demo), who made the personas' Abschlag changes
 GRID, CUSTOMER, ESTIMATE = (
     MeterReading.Source.GRID_OPERATOR,
     MeterReading.Source.CUSTOMER,
@@ -50,6 +56,23 @@ class PlanEvent(NamedTuple):
     reason: str
     basis_kwh: Decimal | None = None  # None: keep the basis
     customer_amount_eur: Decimal | None = None
+    decided_at: datetime | None = None  # when the customer's own amount was entered
+    by_agent: bool = False
+
+
+class CustomerChange(NamedTuple):
+    """An Abschlag the customer chose, from a due date on: entered at ``decided_at``, in the portal or by the agent
+    during a call or visit (contacts.demo records that touchpoint at the same time)."""
+
+    valid_from: date
+    amount_eur: str
+    reason: str
+    decided_at: datetime
+    by_agent: bool = False
+
+
+def _at(day: date, hour: int, minute: int = 0) -> datetime:
+    return datetime.combine(day, time(hour, minute), tzinfo=BERLIN)
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,7 +86,7 @@ class DemoContract:
     forecast_kwh: int
     readings: tuple[tuple[date, int, str], ...]  # (read date, value in the meter's unit, source)
     bills: tuple[tuple[date, date], ...]  # (end reading's date, issued date)
-    customer_changes: tuple[tuple[date, str, str], ...] = ()  # (valid from, Abschlag in €, reason)
+    customer_changes: tuple[CustomerChange, ...] = ()
     meter_unit: str = Contract.MeterUnit.KWH
     gas_state_factor: str | None = None
     gas_calorific_value: str | None = None
@@ -141,10 +164,12 @@ PERSONAS = (
                 ),
                 bills=MELINA_BILLS,
                 customer_changes=(
-                    (
+                    CustomerChange(
                         date(2026, 3, 1),
                         "75.00",
                         "Jonas ist in Elternzeit, wir müssen gerade sparen. Den Rest zahlen wir mit der Abrechnung.",
+                        decided_at=_at(date(2026, 2, 23), 12, 22),  # the phone call with Anna from 12:15
+                        by_agent=True,
                     ),
                 ),
             ),
@@ -225,7 +250,13 @@ PERSONAS = (
                 ),
                 bills=HILDEGARD_BILLS,
                 customer_changes=(
-                    (date(2022, 8, 1), "105.00", "Lieber etwas mehr zahlen, damit keine große Nachzahlung kommt."),
+                    CustomerChange(
+                        date(2022, 8, 1),
+                        "105.00",
+                        "Lieber etwas mehr zahlen, damit keine große Nachzahlung kommt.",
+                        decided_at=_at(date(2022, 7, 19), 10, 15),  # the visit at the customer centre from 10:00
+                        by_agent=True,
+                    ),
                 ),
             ),
         ),
@@ -239,6 +270,7 @@ def seed_customers(*, today: date) -> list[Customer]:
     Needs the persona users (core.demo.seed_users) and the demo tariffs (tariffs.demo.seed_tariffs).
     """
     customers = []
+    agent = User.objects.filter(email=AGENT_EMAIL).first()
     for persona in PERSONAS:
         user = User.objects.get(email=persona.email)
         customer, _created = Customer.objects.update_or_create(
@@ -265,12 +297,12 @@ def seed_customers(*, today: date) -> list[Customer]:
             },
         )
         for demo in persona.contracts:
-            _seed_contract(customer=customer, demo=demo, today=today)
+            _seed_contract(customer=customer, demo=demo, today=today, user=user, agent=agent)
         customers.append(customer)
     return customers
 
 
-def _seed_contract(*, customer: Customer, demo: DemoContract, today: date) -> Contract:
+def _seed_contract(*, customer: Customer, demo: DemoContract, today: date, user: User, agent: User | None) -> Contract:
     tariff = Tariff.objects.get(code=demo.tariff_code)
     contract, _created = Contract.objects.update_or_create(
         contract_number=demo.contract_number,
@@ -299,14 +331,26 @@ def _seed_contract(*, customer: Customer, demo: DemoContract, today: date) -> Co
     for read_date, value, source in demo.readings:
         if read_date > today:
             continue
+        by_customer = source == CUSTOMER
         readings[read_date], _created = MeterReading.objects.update_or_create(
-            contract=contract, read_date=read_date, defaults={"value": Decimal(value), "source": source}
+            contract=contract,
+            read_date=read_date,
+            defaults={"value": Decimal(value), "source": source, "created_by": user if by_customer else None},
         )
-    _seed_advance_plan(contract=contract, demo=demo, today=today)
+        # in the portal after work; the grid operator's readings and estimates arrive early in the morning
+        _backdate(readings[read_date], _at(read_date, 19, 40) if by_customer else _at(read_date, 6))
+    _seed_advance_plan(contract=contract, demo=demo, today=today, user=user, agent=agent)
     for reading_date, issued_date in demo.bills:
         if issued_date <= today and reading_date in readings:
             billing.issue_bill(contract=contract, end_reading=readings[reading_date], issued_date=issued_date)
     return contract
+
+
+def _backdate(row: MeterReading | AdvancePaymentChange, created_at: datetime) -> None:
+    """Set ``created_at`` (auto_now_add ignores a value given on create) to when the row was really entered."""
+    if row.created_at != created_at:
+        type(row).objects.filter(pk=row.pk).update(created_at=created_at)
+        row.created_at = created_at
 
 
 def _months(first: date, last: date) -> list[date]:
@@ -323,7 +367,7 @@ def _next_month(day: date) -> date:
     return date(day.year + 1, 1, 1) if day.month == 12 else date(day.year, day.month + 1, 1)
 
 
-def _seed_advance_plan(*, contract: Contract, demo: DemoContract, today: date) -> None:
+def _seed_advance_plan(*, contract: Contract, demo: DemoContract, today: date, user: User, agent: User | None) -> None:
     """Write the Abschlag changes and the monthly instalments from the contract start to next month.
 
     The base Abschlag is recalculated (forecast, or after a bill the billed consumption per year, × the gross prices
@@ -367,10 +411,15 @@ def _seed_advance_plan(*, contract: Contract, demo: DemoContract, today: date) -
             basis_kwh=(kwh * 365 / days).quantize(Decimal(1)),
         )
         previous_date = reading_date
-    for valid_from, customer_amount, customer_reason in demo.customer_changes:
-        events[valid_from] = PlanEvent(
-            AdvancePaymentChange.Source.CUSTOMER, customer_reason, customer_amount_eur=Decimal(customer_amount)
+    for wish in demo.customer_changes:
+        events[wish.valid_from] = PlanEvent(
+            AdvancePaymentChange.Source.AGENT if wish.by_agent else AdvancePaymentChange.Source.CUSTOMER,
+            wish.reason,
+            customer_amount_eur=Decimal(wish.amount_eur),
+            decided_at=wish.decided_at,
+            by_agent=wish.by_agent,
         )
+    bill_run = {_next_month(issued_date): issued_date for _reading_date, issued_date in demo.bills}
 
     basis = Decimal(demo.forecast_kwh)
     base = recommended = Decimal("0.00")
@@ -406,7 +455,10 @@ def _seed_advance_plan(*, contract: Contract, demo: DemoContract, today: date) -
                 ) + "Preisbremse 2023: Die monatliche Entlastung wird verrechnet."
             elif not reason:
                 reason = "Abschlag wieder in voller Höhe."
-            AdvancePaymentChange.objects.update_or_create(
+            created_by = None
+            if event is not None and event.decided_at is not None:
+                created_by = agent if event.by_agent else user
+            change, _created = AdvancePaymentChange.objects.update_or_create(
                 contract=contract,
                 valid_from=due,
                 defaults={
@@ -414,11 +466,23 @@ def _seed_advance_plan(*, contract: Contract, demo: DemoContract, today: date) -
                     "recommended_eur": max(recommended - credit, Decimal("0.00")),
                     "source": source,
                     "reason": reason,
+                    "created_by": created_by,
                 },
             )
+            _backdate(change, _change_entered_at(event, due=due, bill_run=bill_run, today=today))
         Installment.objects.update_or_create(
             contract=contract,
             due_date=due,
             defaults={"amount_eur": amount, "relief_eur": base - amount, "paid_at": due if due <= today else None},
         )
         previous_amount = amount
+
+
+def _change_entered_at(event: PlanEvent | None, *, due: date, bill_run: dict[date, date], today: date) -> datetime:
+    """Return when an Abschlag change was entered: the customer's (or the agent's) at its moment; one after a bill
+    with the bill run on the issue date; the other automatic ones early on their due date (today at the latest)."""
+    if event is not None and event.decided_at is not None:
+        return event.decided_at
+    if event is not None and event.source == AdvancePaymentChange.Source.BILL and due in bill_run:
+        return _at(bill_run[due], 6)
+    return _at(min(due, today), 6)

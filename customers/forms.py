@@ -9,6 +9,7 @@ from django import forms
 
 from core.fields import GermanDecimalField
 from customers.validators import normalize_iban
+from tariffs.domain.formatting import format_eur
 
 DATE_ERRORS = {
     "required": "Bitte geben Sie das Ablesedatum an.",
@@ -24,6 +25,13 @@ class GermanDateInput(forms.DateInput):
         if hasattr(value, "isoformat"):
             return str(value.isoformat())
         return super().format_value(value)
+
+
+class NotYetAsked(forms.HiddenInput):
+    """A hidden confirmation that renders without a value: it is given only through the visible checkbox."""
+
+    def format_value(self, value: Any) -> str | None:
+        return None
 
 
 class SubmitMeterReading(forms.Form):
@@ -54,6 +62,16 @@ class ChangeAdvancePayment(forms.Form):
         widget=forms.Textarea(attrs={"rows": 2}),
         error_messages={"max_length": "Bitte fassen Sie sich kürzer (höchstens 500 Zeichen)."},
     )
+    # Hidden until the service asks for it (services.AmountNeedsConfirmation): then ``ask_to_confirm`` shows it.
+    confirm_amount = forms.BooleanField(label="Ja, der Betrag stimmt.", required=False, widget=NotYetAsked())
+
+    def ask_to_confirm(self, message: str) -> None:
+        """Show the confirmation checkbox with the service's message as its error (call after is_valid())."""
+        self.fields["confirm_amount"].widget = forms.CheckboxInput()
+        amount = self.cleaned_data.get("amount_eur")
+        if amount is not None:  # the bound field copied the label when the form was cleaned
+            self["confirm_amount"].label = f"Ja, ich möchte wirklich {format_eur(amount)} im Monat zahlen."
+        self.add_error("confirm_amount", message)
 
 
 class ChangeBankAccount(forms.Form):

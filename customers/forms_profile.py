@@ -9,7 +9,8 @@ from django.core.exceptions import ValidationError
 
 from customers.forms import GermanDateInput
 
-_PHONE = re.compile(r"^\+?[0-9][0-9 ()/-]{4,38}$")
+_PHONE = re.compile(r"^\+?[0-9(][0-9 ()/-]*$")  # "(0711) 123456" too: the message offers ( )
+MIN_PHONE_DIGITS = 6  # the shortest German numbers with area code, e.g. "0711 1234"; "0711" alone is a prefix only
 _POSTAL_CODE = re.compile(r"^[0-9]{5}$")
 
 
@@ -83,6 +84,10 @@ class ContactData(forms.Form):
         if phone and not _PHONE.match(phone):
             raise ValidationError(
                 "Bitte geben Sie nur Ziffern, Leerzeichen und die Zeichen + / - ( ) ein, zum Beispiel 0711 123456."
+            )
+        if phone and sum(character.isdigit() for character in phone) < MIN_PHONE_DIGITS:
+            raise ValidationError(
+                "Die Telefonnummer ist zu kurz. Bitte geben Sie sie mit Vorwahl ein, zum Beispiel 0711 123456."
             )
         return phone
 

@@ -5,7 +5,7 @@ Money is stored in euros with 2 decimals, prices in ct/kWh with 4, energy in kWh
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 from django.conf import settings
@@ -139,6 +139,31 @@ class Contract(models.Model):
 
     def is_supplied_on(self, day: date) -> bool:
         return self.start_date <= day and (self.end_date is None or day < self.end_date)
+
+    @property
+    def last_supply_day(self) -> date | None:
+        """Return the last day of supply (``end_date`` is the first day without), or None while open-ended."""
+        return None if self.end_date is None else self.end_date - timedelta(days=1)
+
+    def accepts_advance_change(self, *, next_due_date: date) -> bool:
+        """Tell whether a new Abschlag can still take effect (see ``accepts_advance_change``)."""
+        return accepts_advance_change(status=self.status, end_date=self.end_date, next_due_date=next_due_date)
+
+
+def accepts_advance_change(*, status: str, end_date: date | None, next_due_date: date) -> bool:
+    """Tell whether a new Abschlag from ``next_due_date`` on can still take effect: the contract has not ended and is
+    still supplied on that due date. A cancelled contract, or one whose customer moves out, keeps this until then.
+    """
+    return status != Contract.Status.ENDED and (end_date is None or next_due_date < end_date)
+
+
+def awaits_reading(*, status: str, end_date: date | None, latest_reading_date: date | None) -> bool:
+    """Tell whether the customer can still report a meter reading: until the contract has ended, and after the end of
+    supply until the final reading (for ``end_date``, the move-out day) is in - a move may be reported afterwards.
+    """
+    if status == Contract.Status.ENDED:
+        return False
+    return end_date is None or latest_reading_date is None or latest_reading_date < end_date
 
 
 class MeterReading(models.Model):

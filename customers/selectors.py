@@ -9,7 +9,7 @@ import itertools
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 from django.db.models import DecimalField, OuterRef, Q, Subquery, Sum, Value
@@ -314,7 +314,7 @@ def get_contract_detail(*, contract: Contract, as_of: date) -> ContractDetail:
 
 @dataclass(frozen=True, slots=True)
 class Projection:
-    """The expected balance at the end of the current billing year for an Abschlag."""
+    """The expected balance at the end of a billing year [period_start, period_end) for an Abschlag."""
 
     period_start: date
     period_end: date
@@ -322,15 +322,26 @@ class Projection:
     advance_eur: Decimal
     balance: advance.ProjectedBalance
     basis: str  # German: on what the consumption estimate rests
+    is_following_year: bool = False  # the year after the current one: no Abschlag of the current one is left
+
+    @property
+    def last_day(self) -> date:
+        """Return the billing year's last day (``period_end`` is the first day after it)."""
+        return self.period_end - timedelta(days=1)
+
+
+def _one_year_after(day: date) -> date:
+    try:
+        return day.replace(year=day.year + 1)
+    except ValueError:  # 29 February
+        return date(day.year + 1, 3, 1)
 
 
 def billing_year(*, contract: Contract, last_bill_end: date | None) -> tuple[date, date]:
-    """Return the current billing year [start, end): from the last bill's end (or the contract start), one year."""
+    """Return the current billing year [start, end): from the last bill's end (or the contract start), one year,
+    ending with the supply at the latest."""
     start = last_bill_end or contract.start_date
-    try:
-        end = start.replace(year=start.year + 1)
-    except ValueError:  # 29 February
-        end = date(start.year + 1, 3, 1)
+    end = _one_year_after(start)
     if contract.end_date is not None:
         end = min(end, contract.end_date)
     return start, end
@@ -349,21 +360,42 @@ def _due_dates(start: date, end: date) -> list[date]:
     return dates
 
 
-def project_balance(*, contract: Contract, as_of: date, advance_eur: Decimal | None = None) -> Projection | None:
-    """Project the billing year's balance for the given Abschlag (default: the current one). 6 queries.
+def project_balance(
+    *, contract: Contract, as_of: date, advance_eur: Decimal | None = None, from_next_due_date: bool = False
+) -> Projection | None:
+    """Project a billing year's balance for the given Abschlag (default: the one due at the next due date).
+    7 queries without ``advance_eur``, 6 with it, whichever year is projected.
 
-    Consumption: the daily rate between the billing year's first reading and the latest one when they are at least
-    30 days apart, otherwise the forecast; extrapolated linearly by days to the end of the billing year. Costs at
-    today's gross prices, the base price pro rata by days. Abschläge: those already due in the billing year plus
-    the chosen amount for each due date still to come (DOMAIN.md, advance payment).
+    The year is the current billing year; with ``from_next_due_date`` (the Abschlag page) it is the year in which a
+    new Abschlag takes effect: when the next due date lies at or after the current year's end, the following year,
+    with the chosen amount for all its due dates (else a new amount could never show an effect in the last month of
+    a billing year). The following year ends after one year or with the supply.
+
+    Consumption: the daily rate between the current billing year's first reading and the latest one when they are
+    at least 30 days apart, otherwise the forecast; extrapolated linearly by days over the projected year. Costs at
+    the gross prices valid on today (on the first day of a following year), the base price pro rata by days.
+    Abschläge: those already due in the year plus the chosen amount for each due date still to come (DOMAIN.md,
+    advance payment).
     """
     last_bill = contract.bills.order_by("-period_end", "-id").first()
-    start, end = billing_year(contract=contract, last_bill_end=last_bill.period_end if last_bill else None)
+    current_start, current_end = billing_year(
+        contract=contract, last_bill_end=last_bill.period_end if last_bill else None
+    )
+    next_due = next_due_date(contract=contract, as_of=as_of)
+    start, end = current_start, current_end
+    following = False
+    if from_next_due_date and (contract.end_date is None or next_due < contract.end_date):
+        while next_due >= end:  # once, unless the last bill is more than a year old
+            start, end, following = end, _one_year_after(end), True
+        if contract.end_date is not None:
+            end = min(end, contract.end_date)
     pricing = get_contract_pricing(contract)
-    gross = pricing.contract_gross_on(contract, as_of)
+    gross = pricing.contract_gross_on(contract, max(as_of, start))
+    if gross is None and following:
+        gross = pricing.contract_gross_on(contract, as_of)
     if gross is None or end <= start:
         return None
-    readings = list(contract.readings.filter(read_date__gte=start).order_by("read_date", "id"))
+    readings = list(contract.readings.filter(read_date__gte=current_start).order_by("read_date", "id"))
     period_days = Decimal((end - start).days)
     basis = "Ihrer Jahresverbrauchsprognose"
     expected_kwh = (contract.forecast_kwh * period_days / 365).quantize(Decimal(1))
@@ -377,7 +409,12 @@ def project_balance(*, contract: Contract, as_of: date, advance_eur: Decimal | N
         Decimal("0.01")
     )
     if advance_eur is None:
-        current = contract.advance_changes.filter(valid_from__lte=as_of).order_by("-valid_from", "-id").first()
+        # The Abschlag for the due dates still to come: a change already made applies from the next due date.
+        current = (
+            contract.advance_changes.filter(valid_from__lte=max(as_of, next_due))
+            .order_by("-valid_from", "-id")
+            .first()
+        )
         advance_eur = current.amount_eur if current else ZERO
     due = _due_dates(start, end)
     already_due = (
@@ -395,4 +432,5 @@ def project_balance(*, contract: Contract, as_of: date, advance_eur: Decimal | N
         advance_eur=advance_eur,
         balance=advance.projected_balance(expected_annual_cost=cost, advances_total=advances_total),
         basis=basis,
+        is_following_year=following,
     )

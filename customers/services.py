@@ -13,6 +13,7 @@ from core.models import User
 from customers import errors, selectors
 from customers.models import AdvancePaymentChange, Contract, Customer, Installment, MeterReading, SepaMandate
 from tariffs.domain import advance
+from tariffs.domain.formatting import format_date, format_eur, format_number
 
 PLAUSIBILITY_FACTOR = Decimal(3)  # a daily consumption above 3 × the forecast's daily rate is flagged for review
 
@@ -84,6 +85,29 @@ def submit_meter_reading(
     )
 
 
+class NoAbschlagBeforeSupplyEnds(errors.CustomerActionRefused):
+    """Supply ends before the next due date: no Abschlag is left that a change could apply to."""
+
+    def __init__(self, *, last_supply_day: date) -> None:
+        super().__init__(
+            f"Bis zum Lieferende am {format_date(last_supply_day)} ist kein Abschlag mehr fällig. "
+            "Was Sie bis dahin verbrauchen, rechnen wir mit der Schlussrechnung ab."
+        )
+
+
+class AmountNeedsConfirmation(errors.CustomerActionRefused):
+    """The chosen Abschlag is far above the calculated one: it is saved only once confirmed."""
+
+    def __init__(self, *, amount_eur: Decimal, recommended_eur: Decimal) -> None:
+        factor = format_number(advance.MAX_INCREASE_WITHOUT_CONFIRMATION, max_places=0)
+        super().__init__(
+            f"{format_eur(amount_eur)} im Monat ist mehr als {factor}-mal so viel wie der berechnete Abschlag von "
+            f"{format_eur(recommended_eur)}. Bitte prüfen Sie den Betrag. Wenn er stimmt, bestätigen Sie ihn bitte."
+        )
+        self.amount_eur = amount_eur
+        self.recommended_eur = recommended_eur
+
+
 @transaction.atomic
 def change_advance_payment(
     *,
@@ -93,28 +117,40 @@ def change_advance_payment(
     source: str,
     today: date,
     created_by: User | None = None,
+    confirmed: bool = False,
 ) -> AdvancePaymentChange:
     """Change the Abschlag from the next due date on; open instalments from then on get the new amount.
 
-    A reduction of more than 20 % below the calculated amount needs a reason and is flagged for review.
+    A cancelled contract (also after a reported move) keeps this while it is supplied on the next due date. A
+    reduction of more than 20 % below the calculated amount needs a reason and is flagged for review; an amount more
+    than 3 × the calculated one needs ``confirmed`` (a typing slip there would be debited every month).
 
-    :raises ContractNotActive: if the contract is not active.
+    :raises ContractNotActive: if the contract has ended or its supply has ended.
+    :raises NoAbschlagBeforeSupplyEnds: if supply ends before the next due date.
+    :raises AmountNeedsConfirmation: if the amount is far above the calculated one and not confirmed.
     :raises ReductionNeedsReason: if the reduction is beyond the limit and no reason is given.
     """
     contract = Contract.objects.select_for_update().get(pk=contract.pk)
-    if not contract.is_active:
-        raise errors.ContractNotActive
+    valid_from = selectors.next_due_date(contract=contract, as_of=today)
+    if not contract.accepts_advance_change(next_due_date=valid_from):
+        last_day = contract.last_supply_day
+        if contract.status == Contract.Status.ENDED or last_day is None or last_day < today:
+            raise errors.ContractNotActive
+        raise NoAbschlagBeforeSupplyEnds(last_supply_day=last_day)
     pricing = selectors.get_contract_pricing(contract)
     recommended = selectors.recommended_advance(contract=contract, pricing=pricing, as_of=today)
     recommended_eur = recommended.installment_eur if recommended else amount_eur
     amount_eur = amount_eur.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+    if not confirmed and advance.increase_needs_confirmation(
+        chosen_installment_eur=amount_eur, calculated_installment_eur=recommended_eur
+    ):
+        raise AmountNeedsConfirmation(amount_eur=amount_eur, recommended_eur=recommended_eur)
     needs_review = advance.reduction_needs_review(
         chosen_installment_eur=amount_eur, calculated_installment_eur=recommended_eur
     )
     if needs_review and not reason.strip():
         minimum = (recommended_eur * (1 - advance.MAX_REDUCTION_WITHOUT_REVIEW)).quantize(Decimal("0.01"))
         raise errors.ReductionNeedsReason(minimum_eur=minimum)
-    valid_from = selectors.next_due_date(contract=contract, as_of=today)
     change = AdvancePaymentChange.objects.create(
         contract=contract,
         valid_from=valid_from,

@@ -78,7 +78,7 @@ class Search(AgentRequiredMixin, TemplateView):
         context = super().get_context_data(**kwargs)
         query = self.request.GET.get("q", "")[:100]
         context["query"] = query
-        context["result"] = search.search_customers(query=query) if query.strip() else None
+        context["result"] = search.search_customers(query=query)  # too short: no query; empty: no message either
         return context
 
 
@@ -266,7 +266,14 @@ class ChangeAdvancePayment(AgentCustomerMixin, FormView):  # type: ignore[type-a
                 source=AdvancePaymentChange.Source.AGENT,
                 today=timezone.localdate(),
                 created_by=_agent(self.request),
+                confirmed=form.cleaned_data["confirm_amount"],
             )
+        except services.AmountNeedsConfirmation as error:
+            form.ask_to_confirm(str(error))
+            form[
+                "confirm_amount"
+            ].label = f"Die Kundin / der Kunde bestätigt {format_eur(form.cleaned_data['amount_eur'])} im Monat."
+            return self.form_invalid(form)
         except errors.CustomerActionRefused as error:
             form.add_error("reason" if isinstance(error, errors.ReductionNeedsReason) else None, str(error))
             return self.form_invalid(form)

@@ -75,10 +75,11 @@ class _HeldTaskMixin(AgentRequiredMixin):
         result_form: forms_queue.RecordCallResult | None = None,
         skip_form: forms_queue.SkipTask | None = None,
     ) -> HttpResponse:
+        work = queue.get_work_context(task=self.task, as_of=timezone.localdate())
         context = {
-            "work": queue.get_work_context(task=self.task, as_of=timezone.localdate()),
+            "work": work,
             "result_form": result_form or forms_queue.RecordCallResult(),
-            "skip_form": skip_form or forms_queue.SkipTask(),
+            "skip_form": skip_form or forms_queue.SkipTask(initial={"reason": work.known_skip_reason}),
         }
         return render(self.request, "contacts/work_task.html", context)
 
@@ -116,24 +117,42 @@ class WorkTask(_HeldTaskMixin, View):
 
 
 class SkipTask(_HeldTaskMixin, View):
-    """POST only: close the task without calling; the reason is required."""
+    """POST only: close the task without calling; the reason from the list is required.
+
+    Also straight from the list, for an open task the portal knows may not be called (one click, the reason preset):
+    claiming it first would only cost the agent time.
+    """
 
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
-        refused = self.load_task(pk)
-        if refused is not None:
-            return refused
+        task = queue.get_task(task_id=pk)
+        from_list = False
+        if task is not None and task.status == CallTask.Status.OPEN:
+            self.task, from_list = task, True
+        else:
+            refused = self.load_task(pk)
+            if refused is not None:
+                return refused
         form = forms_queue.SkipTask(request.POST)
         if not form.is_valid():
+            if from_list:
+                messages.error(request, " ".join(str(error) for errors in form.errors.values() for error in errors))
+                return redirect("contacts:queue")
             return self.render_work(skip_form=form)
+        reason = queue.SkipReason(form.cleaned_data["reason"])
         try:
-            queue.skip(task=self.task, agent=_agent(request), reason=form.cleaned_data["reason"], now=timezone.now())
-        except queue.SkipReasonMissing as error:
-            form.add_error("reason", str(error))
-            return self.render_work(skip_form=form)
+            queue.skip(
+                task=self.task,
+                agent=_agent(request),
+                reason=reason,
+                detail=form.cleaned_data["detail"],
+                now=timezone.now(),
+            )
         except queue.QueueError as error:
             messages.error(request, str(error))
             return redirect("contacts:queue")
-        messages.success(request, "Die Aufgabe ist übersprungen; der Grund ist vermerkt.")
+        messages.success(
+            request, f"Die Aufgabe für {self.task.customer.name} ist übersprungen (Grund: {reason.label})."
+        )
         return redirect("contacts:queue")
 
 

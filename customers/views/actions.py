@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import cached_property
 from typing import Any
 
 from django.contrib import messages
@@ -13,6 +14,7 @@ from django.views.generic import FormView
 from customers import errors, forms, selectors, services
 from customers.models import AdvancePaymentChange, Contract, MeterReading
 from customers.views.base import CustomerPortalMixin
+from tariffs.domain import advance
 from tariffs.domain.formatting import format_eur
 
 
@@ -21,18 +23,25 @@ class SubmitMeterReading(CustomerPortalMixin, FormView):  # type: ignore[type-ar
     template_name = "customers/submit_reading.html"
     source = MeterReading.Source.CUSTOMER
 
+    @cached_property
+    def contract(self) -> Contract:
+        return self.get_contract(self.kwargs["pk"])
+
     def get_initial(self) -> dict[str, Any]:
-        return {"read_date": timezone.localdate()}
+        today = timezone.localdate()
+        end_date = self.contract.end_date
+        # After the end of supply only the final reading, for the end date (the move-out day), is still missing.
+        return {"read_date": min(today, end_date) if end_date is not None else today}
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        contract = self.get_contract(self.kwargs["pk"])
+        contract = self.contract
         context["contract"] = contract
         context["latest"] = selectors.get_latest_reading(contract=contract)
         return context
 
     def form_valid(self, form: forms.SubmitMeterReading) -> HttpResponse:
-        contract = self.get_contract(self.kwargs["pk"])
+        contract = self.contract
         try:
             result = services.submit_meter_reading(
                 contract=contract,
@@ -50,7 +59,13 @@ class SubmitMeterReading(CustomerPortalMixin, FormView):  # type: ignore[type-ar
         )
 
 
+PREVIEW = "preview"  # the value of the "Auswirkung berechnen" button: show the projection, save nothing
+
+
 class ChangeAdvancePayment(CustomerPortalMixin, FormView):  # type: ignore[type-arg]
+    """Change the Abschlag; "Auswirkung berechnen" without JavaScript posts the form with ``action=preview``, so
+    neither the CSRF token nor the reason ends up in a URL (history, logs, Referer)."""
+
     form_class = forms.ChangeAdvancePayment
     template_name = "customers/change_advance.html"
     source = AdvancePaymentChange.Source.CUSTOMER
@@ -60,10 +75,16 @@ class ChangeAdvancePayment(CustomerPortalMixin, FormView):  # type: ignore[type-
         contract = self.get_contract(self.kwargs["pk"])
         today = timezone.localdate()
         pricing = selectors.get_contract_pricing(contract)
+        recommended = selectors.recommended_advance(contract=contract, pricing=pricing, as_of=today)
+        next_due = selectors.next_due_date(contract=contract, as_of=today)
         context["contract"] = contract
-        context["recommended"] = selectors.recommended_advance(contract=contract, pricing=pricing, as_of=today)
-        context["current"] = selectors.project_balance(contract=contract, as_of=today)
-        context["next_due_date"] = selectors.next_due_date(contract=contract, as_of=today)
+        context["recommended"] = recommended
+        context["accepts_change"] = contract.accepts_advance_change(next_due_date=next_due)
+        context["still_supplied"] = contract.status != Contract.Status.ENDED and (
+            contract.end_date is None or today < contract.end_date
+        )
+        context["current"] = selectors.project_balance(contract=contract, as_of=today, from_next_due_date=True)
+        context["next_due_date"] = next_due
         form = context["form"]
         chosen = None
         if form.is_bound and not form.errors.get("amount_eur"):
@@ -75,13 +96,23 @@ class ChangeAdvancePayment(CustomerPortalMixin, FormView):  # type: ignore[type-
             else:
                 context["preview_errors"] = preview.errors.get("amount_eur")
         if chosen is not None:
-            context["preview"] = selectors.project_balance(contract=contract, as_of=today, advance_eur=chosen)
+            context["preview"] = selectors.project_balance(
+                contract=contract, as_of=today, advance_eur=chosen, from_next_due_date=True
+            )
+            context["far_above_recommended"] = recommended is not None and advance.increase_needs_confirmation(
+                chosen_installment_eur=chosen, calculated_installment_eur=recommended.installment_eur
+            )
         return context
 
     def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         if request.headers.get("HX-Request"):
             self.template_name = "customers/_advance_preview.html"
         return super().get(request, *args, **kwargs)
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if request.POST.get("action") == PREVIEW:
+            return self.render_to_response(self.get_context_data(form=self.get_form()))
+        return super().post(request, *args, **kwargs)
 
     def form_valid(self, form: forms.ChangeAdvancePayment) -> HttpResponse:
         contract = self.get_contract(self.kwargs["pk"])
@@ -93,7 +124,11 @@ class ChangeAdvancePayment(CustomerPortalMixin, FormView):  # type: ignore[type-
                 source=self.source,
                 today=timezone.localdate(),
                 created_by=self.request.user,  # type: ignore[arg-type]
+                confirmed=form.cleaned_data["confirm_amount"],
             )
+        except services.AmountNeedsConfirmation as error:
+            form.ask_to_confirm(str(error))
+            return self.form_invalid(form)
         except errors.CustomerActionRefused as error:
             form.add_error("reason" if isinstance(error, errors.ReductionNeedsReason) else None, str(error))
             return self.form_invalid(form)

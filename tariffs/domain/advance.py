@@ -10,6 +10,7 @@ from tariffs.domain.money import CENT, EURO, HUNDRED, ZERO, ZERO_EUR, BalanceKin
 from tariffs.domain.prices import explain_annual_cost
 
 MAX_REDUCTION_WITHOUT_REVIEW = Decimal("0.20")
+MAX_INCREASE_WITHOUT_CONFIRMATION = Decimal(3)  # a chosen Abschlag above 3 × the calculated one must be confirmed
 
 _EURO_ROUNDING = Rounding.EURO  # reading an enum member costs about 0.2 µs on Python 3.11
 _new_row = tuple.__new__  # builds a NamedTuple row in C, positionally
@@ -152,6 +153,18 @@ def reduction_needs_review(*, chosen_installment_eur: Decimal, calculated_instal
     is not.
     """
     return chosen_installment_eur < calculated_installment_eur * (1 - MAX_REDUCTION_WITHOUT_REVIEW)
+
+
+def increase_needs_confirmation(*, chosen_installment_eur: Decimal, calculated_installment_eur: Decimal) -> bool:
+    """Tell whether a chosen Abschlag is so far above the calculated one that the customer must confirm it.
+
+    More than 3 × the calculated Abschlag is most likely a typing slip ("1234,50" for "123,45"), and it would be
+    debited every month; exactly 3 × is not. Without a calculated amount (0 €) there is nothing to compare with.
+    """
+    return (
+        calculated_installment_eur > ZERO
+        and chosen_installment_eur > calculated_installment_eur * MAX_INCREASE_WITHOUT_CONFIRMATION
+    )
 
 
 @dataclass(frozen=True, slots=True)

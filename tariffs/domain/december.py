@@ -6,7 +6,15 @@ from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
 from tariffs.domain.explanation import Explanation, Step
-from tariffs.domain.formatting import equals_sign, format_ct, format_date, format_eur, format_kwh, format_percent
+from tariffs.domain.formatting import (
+    NBSP,
+    equals_sign,
+    format_ct,
+    format_date,
+    format_eur,
+    format_kwh,
+    format_percent,
+)
 from tariffs.domain.money import CENT, HUNDRED, TWELVE, ZERO_EUR
 
 KWH_PLACES = Decimal("0.001")
@@ -36,6 +44,19 @@ class GasDecemberRelief:
         month_kwh = self.forecast_sept_2022_kwh / TWELVE
         energy = self.forecast_sept_2022_kwh * self.working_price_gross_ct / HUNDRED / TWELVE
         base = self.base_price_gross_eur_year / TWELVE
+        # The amount is rounded once, at the end; the parts shown are rounded for display and may add up to a cent
+        # more or less. Then the text says so instead of showing a sum that does not add up.
+        shown_sum = _cent(energy) + _cent(base)
+        sum_sign, rounding_note, rounding_text = "=", "", ""
+        if shown_sum != self.amount_eur:
+            difference = abs(shown_sum - self.amount_eur)
+            sum_sign = "≈"
+            rounding_note = f" {_ROUNDING_NOTE}"
+            rounding_text = (
+                " Wir rechnen mit den ungerundeten Beträgen und runden erst das Ergebnis auf den Cent. Die oben "
+                f"gerundet gezeigten Teilbeträge ergeben zusammen {format_eur(shown_sum)}, "
+                f"{_cents_de(difference)} {'mehr' if shown_sum > self.amount_eur else 'weniger'}."
+            )
         return (
             Step(
                 text=(
@@ -64,11 +85,12 @@ class GasDecemberRelief:
                 text=(
                     f"Dazu kommt ein Zwölftel Ihres Grundpreises (des festen Jahresbetrags) von "
                     f"{format_eur(self.base_price_gross_eur_year)}. Zusammen, auf den Cent gerundet, übernimmt der "
-                    f"Staat {format_eur(self.amount_eur)}."
+                    f"Staat {format_eur(self.amount_eur)}.{rounding_text}"
                 ),
                 formula=(
                     f"{format_eur(self.base_price_gross_eur_year)} ÷ 12 {equals_sign(base)} {format_eur(base)}; "
-                    f"{format_eur(energy)} + {format_eur(base)} = {format_eur(self.amount_eur)}"
+                    f"{format_eur(energy)} + {format_eur(base)} {sum_sign} {format_eur(self.amount_eur)}"
+                    f"{rounding_note}"
                 ),
                 amount=self.amount_eur,
             ),
@@ -112,6 +134,8 @@ class HeatDecemberRelief:
                 ),
             )
         monthly = self.advances_last_period_eur / TWELVE
+        shown_product = (_cent(monthly) * HEAT_SHARE).quantize(CENT, rounding=ROUND_HALF_UP)
+        rounding_note = f" {_ROUNDING_NOTE}" if shown_product != self.amount_eur else ""
         return (
             Step(
                 text=(
@@ -129,7 +153,7 @@ class HeatDecemberRelief:
                     f"den Cent gerundet: {format_eur(self.amount_eur)}."
                 ),
                 formula=f"{format_eur(monthly)} × {share} {equals_sign(monthly * HEAT_SHARE)} "
-                f"{format_eur(self.amount_eur)}",
+                f"{format_eur(self.amount_eur)}{rounding_note}",
                 amount=self.amount_eur,
             ),
         )
@@ -164,6 +188,19 @@ class HeatDecemberRelief:
         if self.period_from is None or self.period_is_bill:
             return ""
         return " Eine Abrechnung vor Dezember 2022 gibt es für Ihren Vertrag nicht, deshalb zählen diese 12 Monate."
+
+
+_ROUNDING_NOTE = "(gerundet; gerechnet wird mit den ungerundeten Beträgen)"
+
+
+def _cent(amount: Decimal) -> Decimal:
+    """Round half-up to the cent, as format_eur shows an amount."""
+    return amount.quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def _cents_de(difference: Decimal) -> str:
+    """Return "1 Cent" or "2 Cent" for a difference in euros."""
+    return f"{int(difference * HUNDRED)}{NBSP}Cent"
 
 
 def _count_de(count: int, singular: str, plural: str) -> str:

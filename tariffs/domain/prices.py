@@ -172,16 +172,25 @@ def explain_annual_cost(
     energy_cost_eur: Decimal,
     total_eur: Decimal,
 ) -> Explanation:
-    """Return the German steps for forecast × working price + base price (shared with the Abschlag explanation)."""
+    """Return the German steps for forecast × working price + base price (shared with the Abschlag explanation).
+
+    Customers see gross prices per kWh with 2 decimals (as on "Mein Konto"); the maths uses the unrounded price. When
+    the shown numbers do not give the shown result (to the cent), the price is called rounded and the formula says ≈.
+    """
+    shown_ct = working_price_gross_ct.quantize(CENT, ROUND_HALF_UP)
+    exact = (forecast_kwh * shown_ct / HUNDRED).quantize(CENT, ROUND_HALF_UP) == energy_cost_eur
     steps = [
         Step(
             text=(
                 f"Für ein Jahr erwarten wir bei Ihnen einen Verbrauch von {format_kwh(forecast_kwh)}. "
-                f"Ihr Arbeitspreis (der Preis je Kilowattstunde) beträgt {format_ct(working_price_gross_ct)} brutto, "
-                f"also mit Umsatzsteuer. Für diese Energie ergibt das {format_eur(energy_cost_eur)} im Jahr."
+                "Ihr Arbeitspreis (der Preis je Kilowattstunde) beträgt "
+                f"{'' if exact else 'gerundet '}{format_ct(shown_ct)} brutto, also mit Umsatzsteuer. "
+                f"Für diese Energie ergibt das{'' if exact else ' mit dem genauen Preis'} "
+                f"{format_eur(energy_cost_eur)} im Jahr."
             ),
             formula=(
-                f"{format_kwh(forecast_kwh)} × {format_ct(working_price_gross_ct)} = {format_eur(energy_cost_eur)}"
+                f"{format_kwh(forecast_kwh)} × {format_ct(shown_ct)} {'=' if exact else '≈'} "
+                f"{format_eur(energy_cost_eur)}"
             ),
             amount=energy_cost_eur,
         )

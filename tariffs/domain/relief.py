@@ -642,7 +642,7 @@ def explain_supply(schedule: ReliefSchedule, *, supplied_from: date, supplied_to
     return Step(
         text=(
             f"{when}: Entlastung für {count} Monat{'e' if count != 1 else ''} "
-            f"({_months_de(months[0], months[-1])}). Die {scheme.name_de} gilt nur für die Monate, an deren Erstem "
+            f"({months_de(months[0], months[-1])}). Die {scheme.name_de} gilt nur für die Monate, an deren Erstem "
             "wir Sie beliefert haben, denn die Entlastung eines Monats richtet sich nach dem Preis am Monatsersten."
         ),
     )
@@ -708,7 +708,7 @@ def _monthly_step(scheme: ReliefScheme, working_price_ct: Decimal, quota: Decima
     )
 
 
-def _months_de(first: date, last: date) -> str:
+def months_de(first: date, last: date) -> str:
     """Return "März 2023", "Januar und Februar 2023", "April bis Juni 2023" or "Dezember 2023 bis Januar 2024"."""
     first_name, last_name = MONTH_NAMES_DE[first.month - 1], MONTH_NAMES_DE[last.month - 1]
     if first == last:
@@ -721,7 +721,7 @@ def _months_de(first: date, last: date) -> str:
 def _month_span(first: date, last: date) -> str:
     """Return "Im März 2023", "Im Januar und Februar 2023" or "Von April bis Juni 2023" to start a sentence."""
     two_months = first.year == last.year and last.month == first.month + 1
-    return ("Im " if first == last or two_months else "Von ") + _months_de(first, last)
+    return ("Im " if first == last or two_months else "Von ") + months_de(first, last)
 
 
 def _advance_step(
@@ -762,7 +762,7 @@ def _explain_schedule(schedule: ReliefSchedule) -> Explanation:
     prices, reliefs = schedule.working_price_ct_by_month, schedule.relief_eur_by_month
     credited, bases = schedule.credited_eur_by_month, schedule.base_advance_eur_by_month
     advances, carried = schedule.advance_eur_by_month, schedule.carried_eur_by_month
-    span_de = _months_de(months[0], months[-1])
+    span_de = months_de(months[0], months[-1])
     which_months = (
         f"für jeden Monat von {span_de} um einen festen Betrag"
         if len(months) == len(scheme.months)
@@ -792,10 +792,7 @@ def _explain_schedule(schedule: ReliefSchedule) -> Explanation:
         )
         return tuple(steps)
     if first_paid:
-        unpaid = bases[:first_paid]
-        full_advance = (
-            f" Sie zahlten Ihren vollen Abschlag von {format_eur(unpaid[0])}." if len(set(unpaid)) == 1 else ""
-        )
+        full_advance = _full_advances(months[:first_paid], bases[:first_paid])
         steps.append(
             Step(
                 text=f"{_month_span(months[0], months[first_paid - 1])} wurde die Entlastung noch nicht ausgezahlt."
@@ -854,6 +851,23 @@ def _explain_schedule(schedule: ReliefSchedule) -> Explanation:
     return tuple(steps)
 
 
+def _full_advances(months: tuple[date, ...], bases: tuple[Decimal, ...]) -> str:
+    """Return the sentence on the full Abschläge paid before the first payment month: " Sie zahlten Ihren vollen
+    Abschlag von 112,00 €." or, where it changed, " … Abschlag: 80,00 € im Januar und 77,00 € im Februar."; "" when no
+    Abschlag was due in those months."""
+    if not any(bases):
+        return ""
+    if len(set(bases)) == 1:
+        return f" Sie zahlten Ihren vollen Abschlag von {format_eur(bases[0])}."
+    parts = [
+        f"{format_eur(base)} im {MONTH_NAMES_DE[month.month - 1]}"
+        for month, base in zip(months, bases, strict=True)
+        if base
+    ]
+    listed = parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " und " + parts[-1]
+    return f" Sie zahlten Ihren vollen Abschlag: {listed}."
+
+
 def _first_payment_steps(schedule: ReliefSchedule, first_paid: int) -> list[Step]:
     """Explain the first payment month, which carries the relief of the supplied months before it."""
     scheme, quota, months = schedule.scheme, schedule.quota_kwh_year, schedule.months
@@ -897,7 +911,7 @@ def _final_bill_step(schedule: ReliefSchedule) -> Step:
     return Step(
         text=(
             f"Mit dem Abschlag verrechnet wurde die Entlastung erst ab {payment_name}. Ihr Vertrag endete vorher, "
-            f"deshalb wurde keiner Ihrer Abschläge gesenkt: Die Entlastung für {_months_de(months[0], months[-1])} "
+            f"deshalb wurde keiner Ihrer Abschläge gesenkt: Die Entlastung für {months_de(months[0], months[-1])} "
             f"schreiben wir Ihnen in Ihrer Schlussrechnung gut, berechnet wie bei allen Kunden mit den Werten vom "
             f"1. {payment_name}. {_relief_clause(scheme, price, quota, relief)}"
         ),

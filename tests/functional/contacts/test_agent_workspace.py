@@ -334,6 +334,25 @@ def test_a_steep_reduction_needs_a_reason(agent_client: Any, contract: Contract)
 
 
 @time_machine.travel(NOW, tick=False)
+def test_an_abschlag_far_above_the_calculated_one_is_saved_only_once_the_customer_confirms(
+    agent_client: Any, contract: Contract
+) -> None:
+    url = reverse("contacts:change_advance", args=[contract.customer_id, contract.pk])
+
+    asked = agent_client.post(url, {"amount_eur": "1.234,56", "reason": ""})
+
+    assert asked.status_code == 200
+    assert "Bitte prüfen Sie den Betrag" in asked.context["form"].errors["confirm_amount"][0]
+    assert "Die Kundin / der Kunde bestätigt 1.234,56" in asked.content.decode()
+    assert not AdvancePaymentChange.objects.filter(contract=contract, source="AGENT").exists()
+
+    confirmed = agent_client.post(url, {"amount_eur": "1.234,56", "reason": "", "confirm_amount": "on"})
+
+    assert confirmed.status_code == 302
+    assert AdvancePaymentChange.objects.get(contract=contract, source="AGENT").amount_eur == Decimal("1234.56")
+
+
+@time_machine.travel(NOW, tick=False)
 def test_agent_records_a_cancellation_through_the_cancellation_service(
     agent_client: Any, contract: Contract, agent: Any, mailoutbox: list[Any], django_capture_on_commit_callbacks: Any
 ) -> None:

@@ -168,7 +168,7 @@ def test_skipping_without_a_reason_shows_the_german_message_and_changes_nothing(
 ) -> None:
     task = courtesy_task(customer, status="CLAIMED", assignee=agent, claimed_at=NOW)
 
-    response = agent_client.post(reverse("contacts:skip_task", args=[task.pk]), {"reason": "  "})
+    response = agent_client.post(reverse("contacts:skip_task", args=[task.pk]), {"reason": ""})
 
     assert response.status_code == 200
     assert "Bitte geben Sie einen Grund an, warum Sie die Aufgabe überspringen." in response.content.decode()
@@ -179,11 +179,13 @@ def test_skipping_without_a_reason_shows_the_german_message_and_changes_nothing(
 def test_skipping_with_a_reason_closes_the_task(agent_client: Any, agent: User, customer: Customer) -> None:
     task = courtesy_task(customer, status="CLAIMED", assignee=agent, claimed_at=NOW)
 
-    response = agent_client.post(reverse("contacts:skip_task", args=[task.pk]), {"reason": "Kundin im Urlaub"})
+    response = agent_client.post(
+        reverse("contacts:skip_task", args=[task.pk]), {"reason": "OTHER", "detail": "Kundin im Urlaub"}
+    )
 
     assert response.status_code == 302
     task.refresh_from_db()
-    assert (task.status, task.skip_reason) == (CallTask.Status.SKIPPED, "Kundin im Urlaub")
+    assert (task.status, task.skip_reason) == (CallTask.Status.SKIPPED, "Sonstiges: Kundin im Urlaub")
 
 
 def test_releasing_puts_the_task_back_into_the_list(agent_client: Any, agent: User, customer: Customer) -> None:

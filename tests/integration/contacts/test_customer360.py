@@ -109,7 +109,7 @@ def test_the_timeline_merges_touchpoints_with_portal_actions_newest_first(contra
     call, cancelled, cancellation, withdrawn, granted, advance, reading = page.entries
     assert (call.detail, call.actor) == ("Preisbremse erklärt", "Anna")
     assert cancelled.detail == f"Vertrag {other.contract_number}"
-    assert "Vertragsende 19.12.2026" in cancellation.detail
+    assert "Lieferung bis 19.12.2026" in cancellation.detail
     assert cancellation.actor == "Kündigungsbutton"
     assert withdrawn.detail == "Telefon – Angebote, Beratung und Höflichkeitsanrufe"
     assert granted.is_customer_action

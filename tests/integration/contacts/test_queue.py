@@ -145,12 +145,12 @@ def test_skipping_with_a_reason_closes_the_task_and_keeps_the_reason(agent: User
     task = make_task()
     queue.claim(task_id=task.pk, agent=agent, now=NOW)
 
-    queue.skip(task=task, agent=agent, reason="  keine telefonische   Einwilligung ", now=NOW)
+    queue.skip(task=task, agent=agent, reason=queue.SkipReason.OTHER, detail="  Kundin im   Urlaub ", now=NOW)
 
     task.refresh_from_db()
     assert (task.status, task.skip_reason, task.finished_at) == (
         CallTask.Status.SKIPPED,
-        "keine telefonische Einwilligung",
+        "Sonstiges: Kundin im Urlaub",
         NOW,
     )
 
@@ -161,7 +161,7 @@ def test_a_task_a_colleague_holds_cannot_be_skipped(agent: User, colleague: User
     queue.claim(task_id=task.pk, agent=colleague, now=NOW)
 
     with pytest.raises(queue.TaskNotHeld):
-        queue.skip(task=task, agent=agent, reason="erledigt", now=NOW)
+        queue.skip(task=task, agent=agent, reason=queue.SkipReason.ALREADY_IN_CONTACT, now=NOW)
 
     task.refresh_from_db()
     assert task.status == CallTask.Status.CLAIMED

@@ -160,7 +160,7 @@ def test_one_contracts_abschlaege_load_in_one_query_with_the_last_bills_period(
     contract = quarterly_contract(customer)
 
     with django_assert_num_queries(1):
-        advances = relief.get_heat_advances(contract)
+        advances = relief.get_advances(contract)
 
     assert advances is not None
     assert advances.last_bill_period == (date(2021, 10, 1), date(2022, 7, 1))
