@@ -47,15 +47,15 @@ class MoveTooLongAgo(MoveRefused):
 
 class MoveContractEnded(MoveRefused):
     def __init__(self, end_date: date | None) -> None:
-        when = f" am {format_date(end_date)}" if end_date else ""
-        super().__init__(f"Dieser Vertrag ist bereits{when} beendet; ein Umzug lässt sich dafür nicht mehr melden.")
+        when = f" (Lieferung bis {format_date(end_date - timedelta(days=1))})" if end_date else ""
+        super().__init__(f"Dieser Vertrag ist bereits beendet{when}; ein Umzug lässt sich dafür nicht mehr melden.")
 
 
 class MoveAfterContractEnd(MoveRefused):
     def __init__(self, end_date: date) -> None:
         super().__init__(
-            f"Ihr Vertrag endet bereits am {format_date(end_date)}. Ein späterer Auszug ändert daran nichts; "
-            "bitte lesen Sie Ihren Zähler an diesem Tag ab."
+            f"Ihr Vertrag endet bereits: Lieferung bis {format_date(end_date - timedelta(days=1))}. Ein späterer "
+            f"Auszug ändert daran nichts; bitte lesen Sie Ihren Zähler am {format_date(end_date)} ab."
         )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from django.contrib import messages
@@ -42,8 +43,10 @@ class ReportMove(CustomerPortalMixin, FormView):  # type: ignore[type-arg]
         assert contract.end_date is not None
         messages.success(
             self.request,
-            f"Danke, Ihr Umzug ist gemeldet. Ihr Vertrag {contract.contract_number} endet am "
-            f"{format_date(contract.end_date)}. Bitte lesen Sie an diesem Tag Ihren Zähler ab und melden Sie uns den "
-            "Stand. Danach erhalten Sie Ihre Schlussrechnung. Ihre Postanschrift ändern Sie unter „Meine Daten“.",
+            f"Danke, Ihr Umzug ist gemeldet. Ihr Vertrag {contract.contract_number} endet mit Ihrem Auszug: "
+            f"Lieferung bis {format_date(contract.end_date - timedelta(days=1))} (Auszug "
+            f"{format_date(contract.end_date)}). Bitte lesen Sie am Tag Ihres Auszugs Ihren Zähler ab und melden Sie "
+            "uns den Stand. Danach erhalten Sie Ihre Schlussrechnung. Ihre Postanschrift ändern Sie unter „Meine "
+            "Daten“.",
         )
         return redirect("customers:contract", pk=contract.pk)

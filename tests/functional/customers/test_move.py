@@ -62,7 +62,8 @@ def test_move_ends_the_contract_on_the_date_and_requests_a_final_reading(
     assert Installment.objects.filter(pk=open_before.pk).exists()
     assert not Installment.objects.filter(pk=open_after.pk).exists()
     page = customer_client.get(response["Location"]).content.decode()
-    assert "Ihr Vertrag" in page and "endet am 15.01.2027" in page
+    # one wording with the agent's screen: the last day of supply, then the move-out day (the first without)
+    assert "Lieferung bis 14.01.2027 (Auszug 15.01.2027)" in page
 
 
 @pytest.mark.parametrize(
@@ -134,7 +135,7 @@ def test_an_ended_contract_cannot_report_a_move(customer_client: Any, contract: 
     response = customer_client.post(url(contract), {"move_out_date": "2026-12-01", **NEW_ADDRESS})
 
     contract.refresh_from_db()
-    assert "Dieser Vertrag ist bereits am 01.06.2026 beendet" in response.content.decode()
+    assert "Dieser Vertrag ist bereits beendet (Lieferung bis 31.05.2026)" in response.content.decode()
     assert contract.end_date == date(2026, 6, 1)
 
 
@@ -143,7 +144,7 @@ def test_a_move_after_an_earlier_cancellation_is_refused(contract: Contract) -> 
         status=Contract.Status.CANCELLED, end_date=date(2026, 12, 31), cancellation_kind="ORDINARY"
     )
 
-    with pytest.raises(move.MoveAfterContractEnd, match="Ihr Vertrag endet bereits am 31.12.2026"):
+    with pytest.raises(move.MoveAfterContractEnd, match="Ihr Vertrag endet bereits: Lieferung bis 30.12.2026"):
         move.report_move(contract=contract, move_out_date=date(2027, 2, 1), new_address="x 1, 12345 Y", today=TODAY)
 
 
