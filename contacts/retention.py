@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime
 
 from django.db import IntegrityError, transaction
@@ -32,6 +33,26 @@ TOPIC_BY_RULE = {
     "contract_end": Topic.TARIFF_ADVICE,
     "no_contact": Topic.TARIFF_ADVICE,
 }
+
+
+# Why no care call can be planned, shown in place of the button (the rules of create_retention_task).
+TASK_ALREADY_OPEN = "Betreuungsanruf bereits geplant"
+CALL_BLOCKED_BY_SKIP_REASON = {
+    courtesy.SKIP_VULNERABLE: "besonders schutzbedürftig: kein Werbeanruf",
+    courtesy.SKIP_COMPLAINT: "offene Beschwerde: erst die Beschwerde klären",
+    courtesy.SKIP_NO_CONSENT: "keine Telefon-Einwilligung (§ 7 UWG)",
+    courtesy.SKIP_CAP: "Kontaktobergrenze erreicht",
+}
+NO_LONGER_A_CUSTOMER = "nicht mehr im Bestand"
+
+
+@dataclass(frozen=True, slots=True)
+class AtRiskRow:
+    """A customer on the at-risk list, with what holds now for a care call."""
+
+    customer: dashboard.AtRiskCustomer
+    phone_consent: bool
+    call_blocked_by: str  # why a care call cannot be planned now; empty when it can
 
 
 class RetentionTaskRefused(Exception):
@@ -140,3 +161,38 @@ def create_retention_task(*, customer: Customer, now: datetime) -> CallTask:
         raise TaskAlreadyOpen() from None  # planned today already (the source key is unique per customer and day)
     logger.info("retention task %s planned for customer %s", task.pk, customer.pk)
     return task
+
+
+def care_call_options(at_risk: list[dashboard.AtRiskCustomer], *, now: datetime) -> list[AtRiskRow]:
+    """Say for each listed customer why a care call cannot be planned now, by the rules the action applies.
+
+    The list may come from this morning's snapshot, so consent, complaints, contacts and open tasks are checked live
+    (7 queries for the whole list, none when it is empty): the page offers the button only where planning can work
+    and otherwise shows the reason, instead of a click that can only fail.
+    """
+    if not at_risk:
+        return []
+    ids = [row.customer_id for row in at_risk]
+    customers = Customer.objects.only("id", "is_vulnerable").in_bulk(ids)
+    facts = courtesy.OutreachFacts.load(customer_ids=ids, now=now)
+    planned = set(
+        CallTask.objects.filter(
+            customer_id__in=ids,
+            kind=CallTask.Kind.CARE,
+            status__in=(CallTask.Status.OPEN, CallTask.Status.CLAIMED),
+        ).values_list("customer_id", flat=True)
+    )
+    rows = []
+    for row in at_risk:
+        customer = customers.get(row.customer_id)
+        if customer is None:
+            blocked_by = NO_LONGER_A_CUSTOMER
+        elif row.customer_id in planned:
+            blocked_by = TASK_ALREADY_OPEN
+        else:
+            skip_reason = facts.skip_reason(customer)
+            blocked_by = "" if skip_reason is None else CALL_BLOCKED_BY_SKIP_REASON.get(skip_reason, skip_reason)
+        rows.append(
+            AtRiskRow(customer=row, phone_consent=row.customer_id in facts.consents, call_blocked_by=blocked_by)
+        )
+    return rows

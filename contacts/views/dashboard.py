@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 
 from django.contrib import messages
@@ -14,8 +12,7 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views import View
 
-from contacts import courtesy, dashboard, dashboard_tables, forms_dashboard, retention
-from contacts.models import CallTask
+from contacts import dashboard, dashboard_tables, forms_dashboard, retention
 from core.permissions import SalesRequiredMixin
 from customers.models import Customer
 from tariffs.domain.formatting import format_date
@@ -28,24 +25,6 @@ SECTIONS = (
     ("Kontakt und Zufriedenheit", ("kanaele", "kontaktfrequenz", "weiterempfehlung")),
     ("Leads", ("interessen", "leads")),
 )
-# Why no care call can be planned, shown in place of the button (the rules of retention.create_retention_task).
-TASK_ALREADY_OPEN = "Betreuungsanruf bereits geplant"
-CALL_BLOCKED_BY_SKIP_REASON = {
-    courtesy.SKIP_VULNERABLE: "besonders schutzbedürftig: kein Werbeanruf",
-    courtesy.SKIP_COMPLAINT: "offene Beschwerde: erst die Beschwerde klären",
-    courtesy.SKIP_NO_CONSENT: "keine Telefon-Einwilligung (§ 7 UWG)",
-    courtesy.SKIP_CAP: "Kontaktobergrenze erreicht",
-}
-NO_LONGER_A_CUSTOMER = "nicht mehr im Bestand"
-
-
-@dataclass(frozen=True, slots=True)
-class AtRiskRow:
-    """A customer on the at-risk list, with what holds now for a care call."""
-
-    customer: dashboard.AtRiskCustomer
-    phone_consent: bool
-    call_blocked_by: str  # why a care call cannot be planned now; empty when it can
 
 
 class SalesDashboard(SalesRequiredMixin, View):
@@ -76,7 +55,7 @@ class SalesDashboard(SalesRequiredMixin, View):
             "kpis": dashboard_tables.kpis(data),
             "sections": [(heading, [tables[key] for key in keys]) for heading, keys in SECTIONS],
             "at_risk": tables["gefaehrdet"],
-            "at_risk_rows": _at_risk_rows(data.at_risk, now=timezone.now()),
+            "at_risk_rows": retention.care_call_options(data.at_risk, now=timezone.now()),
             "query": query,
             "period": f"{format_date(flt.date_from)} – {format_date(flt.date_to)}",
             "computed_at": timezone.localtime(data.computed_at),
@@ -95,41 +74,6 @@ class RefreshDashboard(SalesRequiredMixin, View):
         dashboard.get_dashboard_snapshot(flt=form.to_filter(), now=timezone.now(), refresh=True)
         messages.success(request, "Die Kennzahlen wurden neu berechnet.")
         return redirect(reverse("contacts_sales:home") + (f"?{query.urlencode()}" if query else ""))
-
-
-def _at_risk_rows(at_risk: list[dashboard.AtRiskCustomer], *, now: datetime) -> list[AtRiskRow]:
-    """Say for each listed customer why a care call cannot be planned now, by the rules the action applies.
-
-    The list may come from this morning's snapshot, so consent, complaints, contacts and open tasks are checked live
-    (7 queries for the whole list, none when it is empty): the page offers the button only where planning can work
-    and otherwise shows the reason, instead of a click that can only fail.
-    """
-    if not at_risk:
-        return []
-    ids = [row.customer_id for row in at_risk]
-    customers = Customer.objects.only("id", "is_vulnerable").in_bulk(ids)
-    facts = courtesy.OutreachFacts.load(customer_ids=ids, now=now)
-    planned = set(
-        CallTask.objects.filter(
-            customer_id__in=ids,
-            kind=CallTask.Kind.CARE,
-            status__in=(CallTask.Status.OPEN, CallTask.Status.CLAIMED),
-        ).values_list("customer_id", flat=True)
-    )
-    rows = []
-    for row in at_risk:
-        customer = customers.get(row.customer_id)
-        if customer is None:
-            blocked_by = NO_LONGER_A_CUSTOMER
-        elif row.customer_id in planned:
-            blocked_by = TASK_ALREADY_OPEN
-        else:
-            skip_reason = facts.skip_reason(customer)
-            blocked_by = "" if skip_reason is None else CALL_BLOCKED_BY_SKIP_REASON.get(skip_reason, skip_reason)
-        rows.append(
-            AtRiskRow(customer=row, phone_consent=row.customer_id in facts.consents, call_blocked_by=blocked_by)
-        )
-    return rows
 
 
 def _query_without_export(request: HttpRequest) -> str:
