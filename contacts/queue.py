@@ -27,6 +27,7 @@ from contacts import consents, courtesy, touchpoints
 from contacts.models import CallGuide, CallTask, Channel, Consent, Topic, Touchpoint
 from core.models import User
 from customers import selectors as customer_selectors
+from customers.models import Customer
 
 logger = logging.getLogger(__name__)
 
@@ -217,6 +218,31 @@ def skip(*, task: CallTask, agent: User, reason: str, now: datetime, detail: str
     if skipped == 0:
         raise TaskNotHeld
     logger.info("call task %s skipped by user %s", task.pk, agent.pk)
+
+
+@transaction.atomic
+def withdraw_consent(*, customer: Customer, channel: str, purpose: str, source: str, now: datetime) -> bool:
+    """Withdraw a consent with immediate effect and close the call tasks that relied on it; return whether one was
+    in force.
+
+    Withdrawing the telephone consent for advertising makes every open advertising call of the customer unlawful
+    (§ 7 UWG): those tasks (open, or held by an agent who has not called yet) are skipped at once with the reason
+    "keine Einwilligung", so nobody calls and sales count them like the job's skips.
+    """
+    withdrawn = consents.withdraw(customer=customer, channel=channel, purpose=purpose, source=source, now=now)
+    if withdrawn and channel == Consent.ConsentChannel.PHONE and purpose == Consent.Purpose.ADVERTISING:
+        closed = CallTask.objects.filter(
+            customer=customer,
+            kind__in=ADVERTISING_KINDS,
+            status__in=(CallTask.Status.OPEN, CallTask.Status.CLAIMED),
+        ).update(
+            status=CallTask.Status.SKIPPED,
+            skip_reason=skip_reason_text(reason=SkipReason.NO_CONSENT, detail="Einwilligung widerrufen"),
+            finished_at=now,
+        )
+        if closed:
+            logger.info("consent withdrawn: %s call task(s) of customer %s skipped", closed, customer.pk)
+    return withdrawn
 
 
 @transaction.atomic

@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.views import View
 from django.views.generic import FormView, TemplateView
 
-from contacts import audit, consents, customer360, forms_agent, search, touchpoints
+from contacts import audit, consents, customer360, forms_agent, queue, search, touchpoints
 from contacts.models import CallTask, Consent
 from core.models import User
 from core.permissions import AgentRequiredMixin
@@ -386,7 +386,7 @@ class ChangeConsents(AgentCustomerMixin, View):
             if channel == Consent.ConsentChannel.EMAIL:
                 text += " Sie gilt erst, wenn die Kundin oder der Kunde den Link in unserer E-Mail bestätigt."
             messages.success(request, text)
-        elif consents.withdraw(
+        elif queue.withdraw_consent(
             customer=self.customer, channel=channel, purpose=purpose, source=Consent.Source.PHONE, now=now
         ):
             messages.success(request, f"Einwilligung „{label}“ widerrufen; das gilt ab sofort.")

@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.views import View
 from django.views.generic import TemplateView
 
-from contacts import consents, forms_consents, history
+from contacts import consents, forms_consents, history, queue
 from contacts.models import Consent
 from customers.views.base import CustomerPortalMixin
 
@@ -80,7 +80,7 @@ class GrantConsent(_ConsentAction):
 
 class WithdrawConsent(_ConsentAction):
     def act(self, request: HttpRequest, *, channel: Consent.ConsentChannel, purpose: Consent.Purpose) -> None:
-        consents.withdraw(
+        queue.withdraw_consent(
             customer=self.customer, channel=channel, purpose=purpose, source=Consent.Source.PORTAL, now=timezone.now()
         )
         messages.success(request, f"Ihre Einwilligung ist ab sofort widerrufen ({channel.label}: {purpose.label}).")

@@ -313,3 +313,39 @@ def test_the_work_context_has_the_guide_for_the_topic_and_the_customers_key_data
         ("Telefon", "Angebote, Beratung und Höflichkeitsanrufe")
     ]
     assert not work.consent_missing
+
+
+@pytest.mark.django_db
+def test_withdrawing_the_phone_consent_closes_the_advertising_calls_that_relied_on_it(agent: User) -> None:
+    courtesy_task = make_task()
+    held = make_task(kind=CallTask.Kind.CARE, customer=courtesy_task.customer)
+    callback = make_task(kind=CallTask.Kind.CALLBACK, topic="BILL", customer=courtesy_task.customer)
+    grant_phone(courtesy_task.customer)
+    queue.claim(task_id=held.pk, agent=agent, now=NOW)
+
+    withdrawn = queue.withdraw_consent(
+        customer=courtesy_task.customer, channel="PHONE", purpose="ADVERTISING", source="PORTAL", now=NOW
+    )
+
+    assert withdrawn
+    for task in (courtesy_task, held):
+        task.refresh_from_db()
+        assert (task.status, task.skip_reason, task.finished_at) == (
+            CallTask.Status.SKIPPED,
+            "keine Einwilligung: Einwilligung widerrufen",
+            NOW,
+        )
+    callback.refresh_from_db()
+    assert callback.status == CallTask.Status.OPEN  # the customer asked for it: no consent needed
+
+
+@pytest.mark.django_db
+def test_withdrawing_another_consent_leaves_the_calls_alone() -> None:
+    task = make_task()
+    grant_phone(task.customer)
+    consents.grant(customer=task.customer, channel="EMAIL", purpose="ADVERTISING", source="PORTAL", now=NOW)
+
+    queue.withdraw_consent(customer=task.customer, channel="EMAIL", purpose="ADVERTISING", source="PORTAL", now=NOW)
+
+    task.refresh_from_db()
+    assert task.status == CallTask.Status.OPEN
