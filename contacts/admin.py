@@ -115,7 +115,7 @@ class InterestAdmin(admin.ModelAdmin[Interest]):
 
 @admin.register(CustomerAccessLog)
 class CustomerAccessLogAdmin(admin.ModelAdmin[CustomerAccessLog]):
-    """Who opened which customer's 360° screen, when (DSGVO accountability): for review only, never edited."""
+    """Who opened which customer's data, when (DSGVO accountability): for review only, never edited."""
 
     list_display = ("opened_at", "user", "customer")
     list_filter = (("user", admin.RelatedOnlyFieldListFilter), ("opened_at", admin.DateFieldListFilter))

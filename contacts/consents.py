@@ -1,7 +1,9 @@
 """Consents per channel and purpose (§ 7 UWG) with proof and a record of every use (§ 7a UWG).
 
 Granting and withdrawing are equally easy: one call each, effective immediately. E-mail consent needs double
-opt-in: it is in force only after the customer confirms through the link sent to them.
+opt-in: it is in force only after the customer confirms through the link sent to them. The link's token identifies
+the customer, so it works without a portal login (most customers have none, and agents record consents on the phone
+or in the Kundenzentrum); a button on the page confirms, because mail scanners open links on their own.
 """
 
 from __future__ import annotations
@@ -50,6 +52,36 @@ WORDING = {
         "Ich kann das jederzeit widerrufen."
     ),
 }
+
+
+# What a purpose covers differs by channel: courtesy calls only exist on the phone, letters carry no advice.
+_LABELS = {
+    (Consent.ConsentChannel.PHONE, Consent.Purpose.ADVERTISING): "Angebote, Beratung und Höflichkeitsanrufe",
+    (Consent.ConsentChannel.EMAIL, Consent.Purpose.ADVERTISING): "Angebote und Beratung",
+    (Consent.ConsentChannel.LETTER, Consent.Purpose.ADVERTISING): "Angebote",
+}
+# The heading over all channels of one purpose (the customer's overview groups the channels by purpose).
+_GROUP_LABELS = {Consent.Purpose.ADVERTISING: "Angebote und Beratung"}
+
+# How the customer gave the consent, for the double opt-in mail: „Sie haben uns … erlaubt“.
+_SOURCE_PHRASES = {
+    Consent.Source.PORTAL: "im Stadtwerk-Portal",
+    Consent.Source.PHONE: "am Telefon",
+    Consent.Source.CUSTOMER_CENTER: "in unserem Kundenzentrum",
+    Consent.Source.CONTRACT_FORM: "mit Ihrem Vertragsformular",
+}
+
+
+def label_for(*, channel: str, purpose: str) -> str:
+    """Return what the consent covers on this channel, e.g. „Angebote und Beratung“ for e-mail advertising."""
+    purpose = Consent.Purpose(purpose)
+    return _LABELS.get((Consent.ConsentChannel(channel), purpose), purpose.label)
+
+
+def group_label_for(*, purpose: str) -> str:
+    """Return the channel-neutral heading of a purpose."""
+    purpose = Consent.Purpose(purpose)
+    return _GROUP_LABELS.get(purpose, purpose.label)
 
 
 def wording_for(*, channel: str, purpose: str) -> str:
@@ -118,8 +150,10 @@ def _send_confirmation_link(*, consent: Consent, customer: Customer, confirm_url
     context: dict[str, object] = {
         "name": customer.name,
         "link": confirm_url(consent.confirmation_token),
-        "purpose": consent.get_purpose_display(),
+        "purpose": label_for(channel=consent.channel, purpose=consent.purpose),
+        "source_phrase": _SOURCE_PHRASES[Consent.Source(consent.source)],
         "wording": consent.wording,
+        "has_login": customer.user_id is not None,
     }
     transaction.on_commit(partial(_send, recipient=recipient, context=context))
 
@@ -144,6 +178,45 @@ def find_pending_email_consent(*, customer: Customer, token: str) -> Consent | N
         confirmed_at__isnull=True,
         withdrawn_at__isnull=True,
     ).first()
+
+
+def find_by_link(*, token: str) -> Consent | None:
+    """Return the e-mail consent a double opt-in link belongs to, in whatever state it is now, or None."""
+    if not token:
+        return None
+    return (
+        Consent.objects.filter(channel=Consent.ConsentChannel.EMAIL, confirmation_token=token)
+        .select_related("customer")
+        .order_by("-granted_at", "-id")
+        .first()
+    )
+
+
+def find_successor(consent: Consent) -> Consent | None:
+    """Return the consent given again for the same channel and purpose after this one was withdrawn, or None."""
+    return (
+        Consent.objects.filter(
+            customer_id=consent.customer_id,
+            channel=consent.channel,
+            purpose=consent.purpose,
+            withdrawn_at__isnull=True,
+            granted_at__gte=consent.granted_at,
+        )
+        .exclude(pk=consent.pk)
+        .first()
+    )
+
+
+@transaction.atomic
+def confirm_by_link(*, token: str, now: datetime) -> Consent | None:
+    """Confirm the e-mail consent the link's token belongs to (no login needed: the token identifies the customer).
+
+    Returns None when the token is unknown, already confirmed or withdrawn; nothing is changed then.
+    """
+    consent = find_by_link(token=token)
+    if consent is None:
+        return None
+    return confirm_email(customer=consent.customer, token=token, now=now)
 
 
 @transaction.atomic
@@ -200,7 +273,8 @@ class ConsentState:
     channel: str
     channel_label: str
     purpose: str
-    purpose_label: str
+    purpose_label: str  # the channel-neutral heading of the purpose
+    label: str  # what the consent covers on this channel
     wording: str
     granted_at: datetime | None
     confirmed_at: datetime | None
@@ -229,7 +303,8 @@ def get_consent_states(*, customer: Customer) -> list[ConsentState]:
                     channel=channel,
                     channel_label=channel.label,
                     purpose=purpose,
-                    purpose_label=purpose.label,
+                    purpose_label=group_label_for(purpose=purpose),
+                    label=label_for(channel=channel, purpose=purpose),
                     wording=consent.wording if consent else wording_for(channel=channel, purpose=purpose),
                     granted_at=consent.granted_at if consent else None,
                     confirmed_at=consent.confirmed_at if consent else None,

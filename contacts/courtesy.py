@@ -4,13 +4,19 @@ A contract that started COURTESY_CALL_DELAY_DAYS ago (default 14; a contract mis
 to 30 days after its start) gets one courtesy call task with the courtesy guide, due in the next call window. The
 rules (DOMAIN.md, consent and contact frequency), shared with the care triggers (contacts.care):
 
-- never for a vulnerable customer, never while a complaint is open;
+- never for a vulnerable customer, never while a complaint is open (open_complaint_q, plus open complaint tasks);
 - only with the customer's telephone consent for advertising in force (§ 7 UWG: courtesy calls count as advertising);
   planning the call on it is recorded as a use of that consent (§ 7a UWG);
 - at most CONTACT_CAP_COUNT optional contacts per customer within CONTACT_CAP_DAYS (defaults 2 in 90 days): open,
-  claimed and done courtesy, win-back and care tasks, plus outbound courtesy-call touchpoints not recorded through
-  such a task. Planned future tasks count too, so the cap holds in any rolling window around the new call;
+  claimed and done courtesy, win-back and care tasks, plus outbound courtesy-call and survey touchpoints
+  (OPTIONAL_TOPICS) not recorded through such a task. Planned future tasks count too, so the cap holds in any rolling
+  window around the new call;
 - due in the call window, Monday to Friday 09:00–18:00 Berlin time (public holidays are not known to the portal).
+
+The call queue (contacts.queue) applies the same rules when a call is worked: it offers to skip a call with an open
+complaint or a reached cap, and refuses to record an advertising call outside the call window. There only contacts
+that took place count toward the cap (optional_contacts_made): planned calls were counted when they were planned,
+and counting them again would make two planned calls block each other.
 
 A call that may not be made is still written: a SKIPPED task with the reason and the same source key, so that the job
 is idempotent, the skips can be counted and sales sees them.
@@ -28,11 +34,12 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models import Count, Exists, IntegerField, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 
 from contacts import consents
 from contacts.models import CallGuide, CallTask, Consent, Topic, Touchpoint
+from core import holidays
 from customers.models import Contract, Customer
 
 logger = logging.getLogger(__name__)
@@ -43,11 +50,16 @@ CALL_WINDOW_START = time(9)
 CALL_WINDOW_END = time(18)
 # A call needs a quarter of an hour: with less left of today's window the call is due in the next one.
 CALL_SLOT = timedelta(minutes=15)
+# A call that ran over the end of the window can still be written up this long afterwards (not begun after it).
+RECORDING_GRACE = timedelta(minutes=30)
 COURTESY_WINDOW_DAYS = 30
+# A complaint that was neither resolved nor escalated counts as settled after this many days (open_complaint_q).
 COMPLAINT_DAYS = 90
 
+# Optional outbound contacts (DOMAIN.md: courtesy, win-back, survey): call tasks of these kinds, and outbound
+# touchpoints on these topics recorded without such a task (e.g. a survey call recorded on the 360° screen).
 OPTIONAL_KINDS = (CallTask.Kind.COURTESY, CallTask.Kind.WIN_BACK, CallTask.Kind.CARE)
-OPTIONAL_TOPICS = (Topic.COURTESY_CALL,)
+OPTIONAL_TOPICS = (Topic.COURTESY_CALL, Topic.SURVEY)
 COUNTED_STATUSES = (CallTask.Status.OPEN, CallTask.Status.CLAIMED, CallTask.Status.DONE)
 
 SKIP_NO_CONSENT = "keine Einwilligung"
@@ -71,29 +83,130 @@ def cap_days() -> int:
 def next_call_window(now: datetime) -> datetime:
     """Return when a call planned at ``now`` is due.
 
-    That is ``now`` if at least a call slot is left of today's window (Mon–Fri 09:00–18:00 Berlin), else the start of
-    the next window. The window is computed on the Berlin wall clock, so it is right across DST changes.
+    That is ``now`` if at least a call slot is left of today's window (Mon–Fri 09:00–18:00 Berlin, not on public
+    holidays of PUBLIC_HOLIDAY_STATE), else the start of the next window. The window is computed on the Berlin wall
+    clock, so it is right across DST changes.
     """
     local = now.astimezone(BERLIN)
     day = local.date()
-    is_workday = day.weekday() < 5
+    state = settings.PUBLIC_HOLIDAY_STATE
+    is_workday = holidays.is_working_day(day, state)
     if is_workday and local.time() < CALL_WINDOW_START:
         return datetime.combine(day, CALL_WINDOW_START, tzinfo=BERLIN)
     window_end = datetime.combine(day, CALL_WINDOW_END, tzinfo=BERLIN)
     if is_workday and local + CALL_SLOT <= window_end:
         return now
-    day += timedelta(days=1)
-    while day.weekday() >= 5:
-        day += timedelta(days=1)
-    return datetime.combine(day, CALL_WINDOW_START, tzinfo=BERLIN)
+    return datetime.combine(
+        holidays.next_working_day(day + timedelta(days=1), state), CALL_WINDOW_START, tzinfo=BERLIN
+    )
+
+
+def is_in_call_window(at: datetime) -> bool:
+    """Tell whether ``at`` lies in the call window, Monday to Friday 09:00–18:00 on the Berlin wall clock, not on a
+    public holiday."""
+    local = at.astimezone(BERLIN)
+    return (
+        holidays.is_working_day(local.date(), settings.PUBLIC_HOLIDAY_STATE)
+        and CALL_WINDOW_START <= local.time() < CALL_WINDOW_END
+    )
+
+
+def may_record_call(now: datetime) -> bool:
+    """Tell whether an advertising call can be recorded at ``now``: in the call window, or at most RECORDING_GRACE
+    after its end (the note of a call begun before 18:00)."""
+    return is_in_call_window(now) or is_in_call_window(now - RECORDING_GRACE)
 
 
 # --- the rules, loaded for many customers at once --------------------------------------------------------------------
 
 
-def open_complaint_q(*, since: datetime) -> Q:
-    """Touchpoints that make a complaint open: a complaint not resolved (yet) within the period."""
-    return Q(topic=Topic.COMPLAINT, occurred_at__gte=since) & ~Q(outcome=Touchpoint.Outcome.RESOLVED)
+def open_complaint_q(*, now: datetime) -> Q:
+    """Return the condition on touchpoints that keeps a complaint open at ``now``.
+
+    A touchpoint is an open complaint when all of these hold:
+
+    - its topic is COMPLAINT, it occurred up to ``now`` and its outcome is not RESOLVED (the complaint itself, or a
+      step in handling it: follow-up, callback agreed, escalated, not reached);
+    - no touchpoint of the same customer on topic COMPLAINT with outcome RESOLVED came after it (a later time, or the
+      same time and a higher id) up to ``now``: that one closes every complaint before it;
+    - it is ESCALATED, whatever its age (an escalation is open until someone resolves it), or it occurred within
+      the last COMPLAINT_DAYS (an unescalated complaint nobody followed up is taken as settled after that time).
+
+    The customer's open complaint tasks (topic COMPLAINT, open or claimed) count as open complaints too; see
+    open_complaint_exists.
+    """
+    resolved_later = Touchpoint.objects.filter(
+        customer=OuterRef("customer"),
+        topic=Topic.COMPLAINT,
+        outcome=Touchpoint.Outcome.RESOLVED,
+        occurred_at__lte=now,
+    ).filter(
+        Q(occurred_at__gt=OuterRef("occurred_at")) | Q(occurred_at=OuterRef("occurred_at"), pk__gt=OuterRef("pk"))
+    )
+    recent_or_escalated = Q(outcome=Touchpoint.Outcome.ESCALATED) | Q(
+        occurred_at__gte=now - timedelta(days=COMPLAINT_DAYS)
+    )
+    return (
+        Q(topic=Topic.COMPLAINT, occurred_at__lte=now)
+        & ~Q(outcome=Touchpoint.Outcome.RESOLVED)
+        & recent_or_escalated
+        & ~Q(Exists(resolved_later))
+    )
+
+
+def open_complaint_task_q() -> Q:
+    """Return the condition on call tasks that are an open complaint: topic COMPLAINT, open or claimed."""
+    return Q(topic=Topic.COMPLAINT, status__in=(CallTask.Status.OPEN, CallTask.Status.CLAIMED))
+
+
+def open_complaint_exists(*, customer: OuterRef, now: datetime) -> Q:
+    """Return the condition "the customer has an open complaint" for a query with a customer column (a subquery)."""
+    return Q(Exists(Touchpoint.objects.filter(open_complaint_q(now=now), customer=customer))) | Q(
+        Exists(CallTask.objects.filter(open_complaint_task_q(), customer=customer))
+    )
+
+
+def optional_contacts_made(*, customer: OuterRef, now: datetime) -> Coalesce:
+    """Return, as a subquery expression, how many optional contacts the customer had in the cap period before ``now``.
+
+    These are the done courtesy, win-back and care tasks finished in the period, plus outbound touchpoints on an
+    optional topic (courtesy call, survey) in the period that are not the result of a task (those count as the task).
+    Planned calls do not count here: this is the count when a call is worked (see the module docstring).
+    """
+    since = now - timedelta(days=cap_days())
+    tasks = (
+        CallTask.objects.filter(
+            customer=customer,
+            kind__in=OPTIONAL_KINDS,
+            status=CallTask.Status.DONE,
+            finished_at__gt=since,
+            finished_at__lte=now,
+        )
+        .order_by()
+        .values("customer")
+        .annotate(total=Count("id"))
+        .values("total")
+    )
+    touchpoints = (
+        Touchpoint.objects.filter(
+            customer=customer,
+            direction=Touchpoint.Direction.OUTBOUND,
+            topic__in=OPTIONAL_TOPICS,
+            occurred_at__gt=since,
+            occurred_at__lte=now,
+        )
+        .exclude(Exists(CallTask.objects.filter(result=OuterRef("pk"))))
+        .order_by()
+        .values("customer")
+        .annotate(total=Count("id"))
+        .values("total")
+    )
+    return Coalesce(
+        Coalesce(Subquery(tasks, output_field=IntegerField()), 0)
+        + Coalesce(Subquery(touchpoints, output_field=IntegerField()), 0),
+        0,
+        output_field=IntegerField(),
+    )
 
 
 @dataclass
@@ -144,17 +257,12 @@ class OutreachFacts:
         )
         for row in touchpoints:
             contacts[row["customer_id"]] += row["total"]
-        complaint_since = now - timedelta(days=COMPLAINT_DAYS)
         complaints = set(
-            Touchpoint.objects.filter(open_complaint_q(since=complaint_since), customer_id__in=ids).values_list(
+            Touchpoint.objects.filter(open_complaint_q(now=now), customer_id__in=ids).values_list(
                 "customer_id", flat=True
             )
         ) | set(
-            CallTask.objects.filter(
-                customer_id__in=ids,
-                topic=Topic.COMPLAINT,
-                status__in=(CallTask.Status.OPEN, CallTask.Status.CLAIMED),
-            ).values_list("customer_id", flat=True)
+            CallTask.objects.filter(open_complaint_task_q(), customer_id__in=ids).values_list("customer_id", flat=True)
         )
         return cls(consents=phone_consents, contacts=contacts, complaints=complaints, since=since)
 

@@ -13,18 +13,21 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import CharField, Exists, F, OuterRef, Q, QuerySet, Value
+from django.db.models import CharField, Count, Exists, F, Max, Min, OuterRef, Q, QuerySet, Sum, Value
+from django.utils import timezone
 
-from contacts.models import CallTask, Consent, Interest, Touchpoint
+from contacts.models import CallTask, Consent, Interest, PriceChangeNotice, Touchpoint
 from customers import move, relief, selectors
-from customers.cancellation import last_supply_day
+from customers.cancellation import earliest_end_date, last_supply_day
 from customers.models import (
     AdvancePaymentChange,
     Bill,
     CancellationRequest,
     Contract,
     Customer,
+    Installment,
     MeterReading,
+    SepaMandate,
 )
 from tariffs import selectors as tariff_selectors
 from tariffs.domain.explanation import Explanation
@@ -62,8 +65,66 @@ class CustomerCard:
 
 
 @dataclass(frozen=True, slots=True)
+class BankDetails:
+    """How the customer pays: by direct debit under the active SEPA mandate, else by bank transfer.
+
+    Only the masked IBAN leaves this module: agents read out no more than its last four digits.
+    """
+
+    masked_iban: str = ""
+    mandate_reference: str = ""
+
+    @property
+    def has_direct_debit(self) -> bool:
+        return bool(self.mandate_reference)
+
+
+@dataclass(frozen=True, slots=True)
+class AdvanceStep:
+    """A later entry of the Abschlag plan: the amount due from ``valid_from`` on, and why it changes."""
+
+    valid_from: date
+    amount_eur: Decimal
+    source_label: str
+
+
+@dataclass(frozen=True, slots=True)
+class InstallmentState:
+    """Whether the Abschläge are paid (``Installment.paid_at``): the unpaid ones past their due date, the last
+    payment."""
+
+    overdue_count: int
+    overdue_eur: Decimal
+    oldest_overdue_date: date | None
+    last_paid_date: date | None
+
+
+@dataclass(frozen=True, slots=True)
+class AnnouncedPriceChange:
+    """A price change the customer has been notified of (a SENT or LATE PriceChangeNotice) that is still ahead."""
+
+    planned_date: date  # the tariff's date
+    effective_date: date  # for this contract: later than planned when the notice was LATE
+    notified_on: date | None
+    medium_label: str
+    old_working_price_gross_ct: Decimal | None
+    new_working_price_gross_ct: Decimal | None
+    old_base_price_gross_eur_year: Decimal | None
+    new_base_price_gross_eur_year: Decimal | None
+    old_advance_eur: Decimal | None
+    new_advance_eur: Decimal | None
+    advance_from: date  # the first due date at the new prices
+    termination_date: date | None  # special termination right (the day the change takes effect); None if not active
+
+    @property
+    def is_late(self) -> bool:
+        return self.effective_date > self.planned_date
+
+
+@dataclass(frozen=True, slots=True)
 class ContractCard:
-    """A contract on the 360° screen: what „Mein Konto“ shows, and what the agent can still do for it today."""
+    """A contract on the 360° screen: what „Mein Konto“ shows, what the agent checks during a call, and what the
+    agent can still do for it today."""
 
     summary: selectors.ContractSummary
     status_label: str
@@ -71,6 +132,17 @@ class ContractCard:
     is_supplied: bool
     can_change_advance: bool  # while an Abschlag falls due before supply ends, also when cancelled or moving out
     can_cancel: bool
+    meter_number: str
+    malo_id: str
+    forecast_kwh: Decimal
+    notice_period_label: str  # "1 Monat", "2 Wochen (Grundversorgung)"
+    minimum_term_label: str  # "bis 30.11.2022 (abgelaufen)", "keine"
+    ordinary_cancellation_last_day: date | None  # last day of supply if cancelled today; None unless active
+    upcoming_advances: tuple[AdvanceStep, ...]  # later plan entries (each changes the amount), before supply ends
+    installments: InstallmentState
+    latest_bill: BillRow | None
+    price_changes: tuple[AnnouncedPriceChange, ...]
+    bank: BankDetails  # the customer's, the same on every card
 
 
 @dataclass(frozen=True, slots=True)
@@ -187,6 +259,7 @@ class TimelinePage:
 @dataclass(frozen=True, slots=True)
 class Customer360:
     customer: CustomerCard
+    bank: BankDetails
     contracts: list[selectors.ContractSummary]
     contract_cards: tuple[ContractCard, ...]  # the same contracts in the same order, for the "Verträge" panel
     bills: tuple[BillRow, ...]
@@ -203,18 +276,35 @@ class Customer360:
 
 
 def get_customer_360(*, customer: Customer, as_of: date, page: int = 1) -> Customer360:
-    """Return everything the 360° screen shows (20 queries, whatever the number of touchpoints, bills or readings;
-    14 when the timeline is empty). ``page`` is the timeline page; out-of-range pages show the nearest one."""
+    """Return everything the 360° screen shows (25 queries, whatever the number of contracts, touchpoints, bills or
+    readings; 19 when the timeline is empty, 1 less without contracts). ``page`` is the timeline page; out-of-range
+    pages show the nearest one."""
     summaries = selectors.get_contract_summaries(customer=customer, as_of=as_of)  # 4 queries
     contracts = list(customer.contracts.select_related("tariff").order_by("start_date", "id"))  # 1
     consents = list(Consent.objects.filter(customer=customer).order_by("-granted_at", "-id"))  # 1
+    # price histories, VAT periods and the contracts' price deferrals (3): for the relief and the announced changes
+    pricing = selectors.get_pricing_data(
+        tariff_ids={contract.tariff_id for contract in contracts}, contract_ids=[contract.pk for contract in contracts]
+    )
+    bills = _bills(customer)  # 1
+    bank = get_bank_details(customer=customer)  # 1
     return Customer360(
         customer=_card(customer),
+        bank=bank,
         contracts=summaries,
-        contract_cards=_contract_cards(summaries, contracts, as_of=as_of),
-        bills=_bills(customer),  # 1
+        contract_cards=_contract_cards(
+            summaries,
+            contracts,
+            as_of=as_of,
+            bank=bank,
+            bills=bills,
+            advance_plans=get_upcoming_advances(customer=customer, as_of=as_of),  # 1
+            installments=_installment_states(customer, as_of=as_of),  # 1
+            price_changes=_announced_price_changes(customer, contracts, pricing=pricing, as_of=as_of),  # 1
+        ),
+        bills=bills,
         readings=_readings(customer),  # 1
-        relief=_relief(customer, contracts),  # 4
+        relief=_relief(customer, contracts, pricing=pricing),  # 2
         consents=tuple(_consent_row(consent) for consent in _consents_in_force_first(consents)),
         open_tasks=_open_tasks(customer),  # 1
         interests=tuple(
@@ -257,9 +347,20 @@ def _is_move(contract: Contract) -> bool:
 
 
 def _contract_cards(
-    summaries: list[selectors.ContractSummary], contracts: list[Contract], *, as_of: date
+    summaries: list[selectors.ContractSummary],
+    contracts: list[Contract],
+    *,
+    as_of: date,
+    bank: BankDetails,
+    bills: tuple[BillRow, ...],
+    advance_plans: dict[int, tuple[AdvanceStep, ...]],
+    installments: dict[int, InstallmentState],
+    price_changes: dict[int, tuple[AnnouncedPriceChange, ...]],
 ) -> tuple[ContractCard, ...]:
     by_id = {contract.pk: contract for contract in contracts}
+    latest_bills: dict[str, BillRow] = {}
+    for bill in bills:  # newest first
+        latest_bills.setdefault(bill.contract_number, bill)
     cards = []
     for summary in summaries:
         contract = by_id[summary.id]
@@ -274,9 +375,209 @@ def _contract_cards(
                 # the rule of services.change_advance_payment, so the button is offered only where it can work
                 can_change_advance=contract.accepts_advance_change(next_due_date=next_due),
                 can_cancel=contract.is_active,
+                meter_number=contract.meter_number,
+                malo_id=contract.malo_id,
+                forecast_kwh=contract.forecast_kwh,
+                notice_period_label=describe_notice_period(contract),
+                minimum_term_label=describe_minimum_term(contract, as_of=as_of),
+                ordinary_cancellation_last_day=ordinary_cancellation_last_day(contract, as_of=as_of),
+                upcoming_advances=advance_plans.get(contract.pk, ()),
+                installments=installments.get(contract.pk, NO_INSTALLMENTS),
+                latest_bill=latest_bills.get(contract.contract_number),
+                price_changes=price_changes.get(contract.pk, ()),
+                bank=bank,
             )
         )
     return tuple(cards)
+
+
+# --- what the agent checks during a call: bank details, Abschlag plan, payments, notice, announced price changes ----
+
+NO_INSTALLMENTS = InstallmentState(
+    overdue_count=0, overdue_eur=Decimal("0.00"), oldest_overdue_date=None, last_paid_date=None
+)
+
+
+def get_bank_details(*, customer: Customer) -> BankDetails:
+    """Return the customer's active SEPA mandate as agents may see it, or no direct debit (1 query)."""
+    mandate = (
+        SepaMandate.objects.filter(customer=customer, revoked_at__isnull=True).order_by("-signed_at", "-id").first()
+    )
+    if mandate is None:
+        return BankDetails()
+    return BankDetails(masked_iban=mandate.masked_iban, mandate_reference=mandate.reference)
+
+
+def get_upcoming_advances(*, customer: Customer, as_of: date) -> dict[int, tuple[AdvanceStep, ...]]:
+    """Return, per contract, the Abschlag plan's entries after ``as_of`` that change the amount and fall due before
+    supply ends, e.g. the new Abschlag of an announced price change (1 query for all contracts).
+
+    The plan's rule as on the contract page (customers.selectors): per due date the entry entered last wins, and an
+    entry repeating the amount before it changes nothing the customer pays.
+    """
+    changes: dict[int, list[AdvancePaymentChange]] = {}
+    ends: dict[int, date | None] = {}
+    for change in (
+        AdvancePaymentChange.objects.filter(contract__customer=customer)
+        .select_related("contract")
+        .order_by("contract_id", "valid_from", "id")
+    ):
+        changes.setdefault(change.contract_id, []).append(change)
+        ends[change.contract_id] = change.contract.end_date
+    plans = {}
+    for contract_id, plan in changes.items():
+        end = ends[contract_id]
+        plans[contract_id] = tuple(
+            AdvanceStep(valid_from=step.valid_from, amount_eur=step.amount_eur, source_label=step.source_label)
+            for step in selectors.plan_steps(plan, after=as_of)
+            if (end is None or step.valid_from < end)
+            and step.amount_eur != selectors.amount_in_force(plan, day=step.valid_from - timedelta(days=1))
+        )
+    return plans
+
+
+def _installment_states(customer: Customer, *, as_of: date) -> dict[int, InstallmentState]:
+    """Return per contract the Abschläge past their due date and still unpaid, and the last payment (1 query)."""
+    overdue = Q(paid_at__isnull=True, due_date__lt=as_of)
+    rows = (
+        Installment.objects.filter(contract__customer=customer)
+        .order_by()
+        .values("contract_id")
+        .annotate(
+            overdue_count=Count("id", filter=overdue),
+            overdue_eur=Sum("amount_eur", filter=overdue),
+            oldest_overdue_date=Min("due_date", filter=overdue),
+            last_paid_date=Max("paid_at"),
+        )
+    )
+    return {
+        row["contract_id"]: InstallmentState(
+            overdue_count=row["overdue_count"],
+            overdue_eur=row["overdue_eur"] or Decimal("0.00"),
+            oldest_overdue_date=row["oldest_overdue_date"],
+            last_paid_date=row["last_paid_date"],
+        )
+        for row in rows
+    }
+
+
+def _first_of_month_on_or_after(day: date) -> date:
+    if day.day == 1:
+        return day
+    return date(day.year + 1, 1, 1) if day.month == 12 else date(day.year, day.month + 1, 1)
+
+
+def _announced_price_changes(
+    customer: Customer, contracts: list[Contract], *, pricing: selectors.PricingData, as_of: date
+) -> dict[int, tuple[AnnouncedPriceChange, ...]]:
+    """Return per contract the price changes its customer was notified of that take effect today or later, with old
+    and new gross prices as the notice stated them (1 query; ``pricing`` must carry the contracts' deferrals).
+
+    A LATE notice moved the change for this contract: its own ``effective_date`` counts, for the prices, the Abschlag
+    and the special termination right alike (contacts.notices).
+    """
+    by_id = {contract.pk: contract for contract in contracts}
+    notices = (
+        PriceChangeNotice.objects.filter(
+            contract__customer=customer,
+            status__in=(PriceChangeNotice.Status.SENT, PriceChangeNotice.Status.LATE),
+        )
+        .filter(Q(effective_date__gte=as_of) | Q(effective_date__isnull=True, price_change__effective_date__gte=as_of))
+        .select_related("price_change")
+        .order_by("contract_id", "price_change__effective_date", "id")
+    )
+    announced: dict[int, list[AnnouncedPriceChange]] = {}
+    for notice in notices:
+        contract = by_id.get(notice.contract_id)
+        if contract is None:
+            continue
+        planned = notice.price_change.effective_date
+        effective = notice.effective_date or planned
+        old = pricing.contract_gross_on(contract, effective - timedelta(days=1))
+        new = pricing.contract_gross_on(contract, effective)
+        announced.setdefault(contract.pk, []).append(
+            AnnouncedPriceChange(
+                planned_date=planned,
+                effective_date=effective,
+                notified_on=timezone.localdate(notice.sent_at) if notice.sent_at else None,
+                medium_label=notice.get_medium_display() if notice.medium else "",
+                old_working_price_gross_ct=old.working_price_ct if old else None,
+                new_working_price_gross_ct=new.working_price_ct if new else None,
+                old_base_price_gross_eur_year=old.base_price_eur_year if old else None,
+                new_base_price_gross_eur_year=new.base_price_eur_year if new else None,
+                old_advance_eur=notice.old_advance_eur,
+                new_advance_eur=notice.new_advance_eur,
+                advance_from=_first_of_month_on_or_after(effective),
+                termination_date=effective if contract.is_active else None,
+            )
+        )
+    return {contract_id: tuple(rows) for contract_id, rows in announced.items()}
+
+
+def describe_notice_period(contract: Contract) -> str:
+    """Return the notice period of an ordinary cancellation (customers.cancellation), e.g. "1 Monat"."""
+    if contract.is_basic_supply:
+        return "2 Wochen (Grundversorgung)"
+    months = contract.notice_period_months
+    return f"{months} Monat" if months == 1 else f"{months} Monate"
+
+
+def describe_minimum_term(contract: Contract, *, as_of: date) -> str:
+    """Return the minimum term by its last day (``minimum_term_end`` is the first day the contract may end)."""
+    if contract.is_basic_supply or contract.minimum_term_end is None:
+        return "keine"
+    last_day = contract.minimum_term_end - timedelta(days=1)
+    return f"bis {format_date(last_day)}" + (" (abgelaufen)" if last_day < as_of else "")
+
+
+def ordinary_cancellation_last_day(contract: Contract, *, as_of: date) -> date | None:
+    """Return the last day of supply if the customer cancels ordinarily today (the rule the cancellation uses), or
+    None when the contract is not active (already cancelled or ended)."""
+    if not contract.is_active:
+        return None
+    return last_supply_day(
+        earliest_end_date(
+            received_on=as_of,
+            is_basic_supply=contract.is_basic_supply,
+            notice_period_months=contract.notice_period_months,
+            minimum_term_end=contract.minimum_term_end,
+        )
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class ContractEssentials:
+    """A contract on the call queue's work page, with what the call guide tells the agent to check."""
+
+    summary: selectors.ContractSummary
+    meter_number: str
+    upcoming_advances: tuple[AdvanceStep, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class CallEssentials:
+    bank: BankDetails
+    contracts: tuple[ContractEssentials, ...]  # in the order of the summaries given
+
+
+def get_call_essentials(
+    *, customer: Customer, summaries: list[selectors.ContractSummary], as_of: date
+) -> CallEssentials:
+    """Return the data the call guide asks the agent to check besides the summaries: meter number, the Abschlag plan
+    ahead and the bank details with the masked IBAN (3 queries, whatever the number of contracts)."""
+    meter_numbers = dict(Contract.objects.filter(customer=customer).values_list("pk", "meter_number"))
+    plans = get_upcoming_advances(customer=customer, as_of=as_of)
+    return CallEssentials(
+        bank=get_bank_details(customer=customer),
+        contracts=tuple(
+            ContractEssentials(
+                summary=summary,
+                meter_number=meter_numbers.get(summary.id, ""),
+                upcoming_advances=plans.get(summary.id, ()),
+            )
+            for summary in summaries
+        ),
+    )
 
 
 def _bills(customer: Customer) -> tuple[BillRow, ...]:
@@ -320,9 +621,11 @@ def _readings(customer: Customer) -> tuple[ReadingRow, ...]:
     )
 
 
-def _relief(customer: Customer, contracts: list[Contract]) -> tuple[ReliefCard, ...]:
-    """Compute each contract's relief as „Meine Entlastung“ shows it (4 queries for all contracts)."""
-    pricing = selectors.get_pricing_data(tariff_ids={contract.tariff_id for contract in contracts})  # 2
+def _relief(
+    customer: Customer, contracts: list[Contract], *, pricing: selectors.PricingData
+) -> tuple[ReliefCard, ...]:
+    """Compute each contract's relief as „Meine Entlastung“ shows it (2 queries for all contracts, besides the
+    ``pricing`` the caller loaded)."""
     schemes = tariff_selectors.get_price_brake_schemes()  # 1
     advances = relief.load_advances(customer=customer)  # 1
     cards = []

@@ -63,7 +63,7 @@ from django.db.models.functions import Coalesce, NullIf, TruncMonth
 from django.utils import timezone
 from redis.exceptions import RedisError
 
-from contacts import queue
+from contacts import care, queue
 from contacts.models import CallTask, Channel, Consent, Interest, PriceChangeNotice, Topic, Touchpoint
 from customers.cancellation import LeavingReason
 from customers.models import Bill, CancellationRequest, Contract, Customer
@@ -79,6 +79,7 @@ PRICE_CHANGE_REASON = "PRICE_CHANGE"  # customers.cancellation.PRICE_CHANGE_REAS
 NO_REASON = "UNKNOWN"
 AT_RISK_LIMIT = 50
 LEAD_LIMIT = 50
+VULNERABLE_NO_CALLS = "nein – besonders schutzbedürftig – keine Werbeanrufe"
 
 REASON_LABELS: dict[str, str] = {
     **{choice.value: choice.label for choice in LeavingReason},
@@ -547,8 +548,10 @@ class PriceChangeCancellations:
 def get_price_change_cancellations(*, flt: DashboardFilter) -> PriceChangeCancellations:
     """Return per price change the contracts notified in the period and how many cancelled in the window (1 query).
 
-    Notified: a SENT notice with sent_at in the period. The notice window runs from sent_at to the end of the day the
-    change takes effect for that contract (the notice's effective_date, else the change's). Special terminations are
+    Notified: a notice sent in the period, in time (SENT) or too late for the planned date (LATE, which the change
+    then takes effect later for that contract). The notice window runs from sent_at to the end of the day the change
+    takes effect for that contract (the notice's effective_date, else the change's). Price cuts count as well: the
+    table compares changes. Special terminations are
     the cancellations in the window of kind EXTRAORDINARY or with reason PRICE_CHANGE.
     """
     effective = Coalesce(F("effective_date"), F("price_change__effective_date"))
@@ -557,7 +560,7 @@ def get_price_change_cancellations(*, flt: DashboardFilter) -> PriceChangeCancel
         contract__cancellation_reason=PRICE_CHANGE_REASON
     )
     notices = PriceChangeNotice.objects.filter(
-        status=PriceChangeNotice.Status.SENT, sent_at__gte=flt.from_at, sent_at__lt=flt.to_at
+        status__in=care.NOTIFIED, sent_at__gte=flt.from_at, sent_at__lt=flt.to_at
     )
     if flt.commodity:
         notices = notices.filter(contract__commodity=flt.commodity)
@@ -819,20 +822,58 @@ def get_contact_frequency(*, flt: DashboardFilter) -> ContactFrequency:
 
 @dataclass(frozen=True, slots=True)
 class BandRow:
+    """A band of contact counts: the customers in it counting all contacts, and counting proactive ones only."""
+
     band: str
     label: str
     customers: int
     churned: int
     churn_rate: Decimal | None  # percent
+    proactive_customers: int = 0
+    proactive_churned: int = 0
 
+    @property
+    def proactive_churn_rate(self) -> Decimal | None:
+        return _ratio(self.proactive_churned, self.proactive_customers)
+
+
+# Outbound tasks we start ourselves (a CALLBACK answers the customer's own request; REVIEW is back-office work).
+PROACTIVE_TASK_KINDS = (CallTask.Kind.COURTESY, CallTask.Kind.CARE, CallTask.Kind.WIN_BACK)
 
 CONTACT_BAND_SQL = """
-SELECT CASE {bands} END AS band, COUNT(*) AS customers, SUM(base.churned) AS churned
+SELECT CASE {bands} END AS band, CASE {proactive_bands} END AS proactive_band,
+       COUNT(*) AS customers, SUM(base.churned) AS churned
   FROM ({customers}) AS base
   LEFT JOIN ({contacts}) AS contacts ON contacts.customer_id = base.id
- GROUP BY 1
- ORDER BY 1
+ GROUP BY 1, 2
 """
+
+
+def _proactive_q() -> Q:
+    """Touchpoints we started and that reached the customer: courtesy, care and win-back calls and price notices.
+
+    Outbound, not "nicht erreicht", and either a courtesy call, the result of a COURTESY/CARE/WIN_BACK call task, or
+    the touchpoint of a price-change notice. Not proactive: every inbound contact, agreed callbacks, other outbound
+    calls an agent records.
+    """
+    started_by_us = (
+        Q(topic=Topic.COURTESY_CALL)
+        | Q(Exists(CallTask.objects.filter(result_id=OuterRef("pk"), kind__in=PROACTIVE_TASK_KINDS)))
+        | Q(Exists(PriceChangeNotice.objects.filter(touchpoint_id=OuterRef("pk"))))
+    )
+    return Q(direction=Touchpoint.Direction.OUTBOUND) & ~Q(outcome=Touchpoint.Outcome.NOT_REACHED) & started_by_us
+
+
+def _band_case(column: str) -> str:
+    """Return SQL CASE branches putting a contact count (NULL: none) into CONTACT_BANDS."""
+    return (
+        " ".join(
+            f"WHEN COALESCE({column}, 0) <= {int(upper)} THEN '{key}'"
+            for key, _label, upper in CONTACT_BANDS
+            if upper is not None
+        )
+        + f" ELSE '{CONTACT_BANDS[-1][0]}'"
+    )
 
 
 def get_churn_by_contact_frequency(*, flt: DashboardFilter) -> list[BandRow]:
@@ -840,15 +881,17 @@ def get_churn_by_contact_frequency(*, flt: DashboardFilter) -> list[BandRow]:
 
     Customers: those with a matching contract active at the period's start. Contacts: their touchpoints in the 12
     months before the period's start (so the cancellation call itself is not counted). Churned: a matching contract
-    of theirs was cancelled effective in the period. The ORM builds the customers (with the churn flag) and the
-    contact counts per customer; SQL around them joins the two and counts per band (the ORM cannot group by an
-    aggregate of another query).
+    of theirs was cancelled effective in the period. Each band is counted twice: by all contacts (``customers``,
+    ``churned``), which mostly measures problem customers (complaints, their own calls), and by proactive contacts
+    only (``proactive_customers``, ``proactive_churned``; see :func:`_proactive_q`), which shows whether reaching
+    out helps. The ORM builds the customers (with the churn flag) and both contact counts per customer; SQL around
+    them joins the two and counts per pair of bands (the ORM cannot group by an aggregate of another query).
     """
     window_from = _start_of_day(add_months(flt.date_from, -12))
     contacts = (
         Touchpoint.objects.filter(occurred_at__gte=window_from, occurred_at__lt=flt.from_at)
         .values("customer_id")
-        .annotate(n=Count("id"))
+        .annotate(n=Count("id"), proactive=Count("id", filter=_proactive_q()))
         .order_by()
     )
     opening = _contracts(flt).filter(Q(customer_id=OuterRef("pk")) & _active_on_first_day(flt.date_from))
@@ -861,26 +904,30 @@ def get_churn_by_contact_frequency(*, flt: DashboardFilter) -> list[BandRow]:
         .values("id", "churned")
         .order_by()
     )
-    bands = (
-        " ".join(
-            f"WHEN COALESCE(contacts.n, 0) <= {int(upper)} THEN '{key}'"
-            for key, _label, upper in CONTACT_BANDS
-            if upper is not None
-        )
-        + f" ELSE '{CONTACT_BANDS[-1][0]}'"
-    )
     customers_sql, customers_params = _sql(customers)
     contacts_sql, contacts_params = _sql(contacts)
-    sql = CONTACT_BAND_SQL.format(bands=bands, customers=customers_sql, contacts=contacts_sql)
+    sql = CONTACT_BAND_SQL.format(
+        bands=_band_case("contacts.n"),
+        proactive_bands=_band_case("contacts.proactive"),
+        customers=customers_sql,
+        contacts=contacts_sql,
+    )
     rows = _fetch(sql, [*customers_params, *contacts_params], using=customers.db)
-    found = {str(band_key): (int(count), int(churned_count or 0)) for band_key, count, churned_count in rows}
+    by_all: dict[str, list[int]] = {key: [0, 0] for key, _label, _upper in CONTACT_BANDS}
+    by_proactive: dict[str, list[int]] = {key: [0, 0] for key, _label, _upper in CONTACT_BANDS}
+    for band_key, proactive_key, count, churned_count in rows:
+        for counts, key in ((by_all, str(band_key)), (by_proactive, str(proactive_key))):
+            counts[key][0] += int(count)
+            counts[key][1] += int(churned_count or 0)
     return [
         BandRow(
             band=key,
             label=label,
-            customers=found.get(key, (0, 0))[0],
-            churned=found.get(key, (0, 0))[1],
-            churn_rate=_ratio(found.get(key, (0, 0))[1], found.get(key, (0, 0))[0]),
+            customers=by_all[key][0],
+            churned=by_all[key][1],
+            churn_rate=_ratio(by_all[key][1], by_all[key][0]),
+            proactive_customers=by_proactive[key][0],
+            proactive_churned=by_proactive[key][1],
         )
         for key, label, _upper in CONTACT_BANDS
     ]
@@ -979,8 +1026,21 @@ class Lead:
     customer_name: str
     kind_label: str
     noted_at: datetime
-    phone_allowed: bool
-    email_allowed: bool
+    phone_allowed: bool  # telephone consent for advertising in force
+    email_allowed: bool  # e-mail consent for advertising in force (confirmed)
+    is_vulnerable: bool = False  # marked "besonders schutzbedürftig": never an advertising call, consent or not
+
+    @property
+    def may_call(self) -> bool:
+        """Tell whether an offer may be made by phone: consent in force and not a vulnerable customer."""
+        return self.phone_allowed and not self.is_vulnerable
+
+    @property
+    def call_note(self) -> str:
+        """Say whether an advertising call is allowed, and if not, why (German, for the page and the CSV)."""
+        if self.is_vulnerable:
+            return VULNERABLE_NO_CALLS
+        return "ja" if self.phone_allowed else "nein – keine Telefon-Einwilligung"
 
 
 def _consent_in_force(channel: str, *, customer_ref: str = "customer_id") -> Exists:
@@ -1017,11 +1077,15 @@ def get_leads(*, flt: DashboardFilter, limit: int = LEAD_LIMIT) -> list[Lead]:
     """Return the latest interests noted in the period with whether we may call or e-mail the customer (2 queries).
 
     The consents are looked up for the listed customers only (a second query), not for every lead of the period.
+    Vulnerable customers stay on the list (an e-mail or letter may still suit them) but are marked: no advertising
+    call, whatever their consent says (the same rule as the call queue and the at-risk list).
     """
     labels = dict(Interest.Kind.choices)
     rows = list(
         Interest.objects.filter(_customer_q(flt), noted_at__gte=flt.from_at, noted_at__lt=flt.to_at)
-        .values("customer_id", "customer__customer_number", "customer__name", "kind", "noted_at")
+        .values(
+            "customer_id", "customer__customer_number", "customer__name", "customer__is_vulnerable", "kind", "noted_at"
+        )
         .order_by("-noted_at", "-id")[:limit]
     )
     allowed = {
@@ -1044,6 +1108,7 @@ def get_leads(*, flt: DashboardFilter, limit: int = LEAD_LIMIT) -> list[Lead]:
             noted_at=row["noted_at"],
             phone_allowed=(row["customer_id"], Consent.ConsentChannel.PHONE) in allowed,
             email_allowed=(row["customer_id"], Consent.ConsentChannel.EMAIL) in allowed,
+            is_vulnerable=bool(row["customer__is_vulnerable"]),
         )
         for row in rows
     ]
@@ -1060,7 +1125,7 @@ class RiskRule:
 
 
 RISK_RULES: tuple[RiskRule, ...] = (
-    RiskRule("price_notice", "Preisänderung mitgeteilt (letzte 90 Tage)", 3),
+    RiskRule("price_notice", "Preiserhöhung mitgeteilt (letzte 90 Tage)", 3),
     RiskRule("high_back_payment", "Hohe Nachzahlung: mehr als 30 % der Abschläge auf der letzten Rechnung", 3),
     RiskRule("complaint", "Beschwerde (letzte 12 Monate)", 2),
     RiskRule("negative_sentiment", "Negative Stimmung im Kontakt (letzte 6 Monate)", 2),
@@ -1100,12 +1165,15 @@ def _risk_flags(*, as_of: date) -> dict[str, Exists | ExpressionWrapper[Q]]:
         Q(issued_date__gt=OuterRef("issued_date")) | Q(issued_date=OuterRef("issued_date"), id__gt=OuterRef("id"))
     )
     return {
+        # a price increase, notified in time or late; a price cut is no reason to leave (care.price_increases)
         "price_notice": Exists(
-            PriceChangeNotice.objects.filter(
-                contract__customer_id=OuterRef("pk"),
-                status=PriceChangeNotice.Status.SENT,
-                sent_at__gte=now - timedelta(days=90),
-                sent_at__lt=now,
+            care.price_increases(
+                PriceChangeNotice.objects.filter(
+                    contract__customer_id=OuterRef("pk"),
+                    status__in=care.NOTIFIED,
+                    sent_at__gte=now - timedelta(days=90),
+                    sent_at__lt=now,
+                )
             )
         ),
         "high_back_payment": Exists(
@@ -1287,7 +1355,7 @@ def get_dashboard(*, flt: DashboardFilter, now: datetime) -> Dashboard:
 
 SNAPSHOT_JOB = "dashboard_snapshot"
 SNAPSHOT_SECONDS = 26 * 60 * 60  # a day and a bit: the daily job replaces it before it expires
-SNAPSHOT_VERSION = 1  # part of the key: raise it when the dataclasses above change shape
+SNAPSHOT_VERSION = 2  # part of the key: raise it when the dataclasses above change shape
 SNAPSHOT_ERRORS = (OSError, RedisError, pickle.UnpicklingError, AttributeError, TypeError)
 
 

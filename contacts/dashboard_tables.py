@@ -337,7 +337,8 @@ REASONS = _count_spec(
     label="Grund",
     note=(
         "Im Zeitraum wirksame Kündigungen. Grund: Umzug; Sonderkündigung nach Preisänderung; sonst die "
-        "freiwillige Antwort auf „Warum gehen Sie?“ beim Kündigungsbutton."
+        "freiwillige Antwort auf „Warum kündigen Sie?“ – beim Kündigungsbutton oder, bei einer telefonisch oder im "
+        "Kundenzentrum erfassten Kündigung, im Gespräch."
     ),
 )
 
@@ -386,8 +387,9 @@ PRICE_CHANGES: TableSpec = TableSpec(  # annotated: its footer refers to it
     # The totals have no date: the second cell stays empty.
     footer=lambda data, _rows: [text("Summe"), text(""), *(spec.cell(data) for spec in PRICE_CHANGES.columns[2:])],
     note=(
-        "Mitteilungen, die im Zeitraum versandt wurden. Mitteilungsfenster: vom Versand bis zum Tag, an dem die "
-        "Änderung wirksam wird. Sonderkündigung: außerordentliche Kündigung oder Kündigung wegen der "
+        "Mitteilungen, die im Zeitraum versandt wurden, rechtzeitig oder verspätet (dann gilt der alte Preis für "
+        "den Vertrag länger). Mitteilungsfenster: vom Versand bis zum Tag, an dem die Änderung für den Vertrag "
+        "wirksam wird. Sonderkündigung: außerordentliche Kündigung oder Kündigung wegen der "
         "Preisänderung."
     ),
     chart=ChartSpec(
@@ -488,18 +490,34 @@ CHANNELS: TableSpec = TableSpec(  # annotated: its footer refers to it
 CONTACT_BANDS = TableSpec(
     key="kontaktfrequenz",
     source="contact_bands",
-    title="Kündigungsquote nach Kontakthäufigkeit",
+    title="Kündigungsquote nach Kontakthäufigkeit: alle Kontakte und proaktive Kontakte",
     columns=(
         column("Kontakte in den 12 Monaten vor dem Zeitraum", TEXT, "label"),
-        column("Kunden", INTEGER, "customers"),
-        column("davon gekündigt", INTEGER, "churned"),
-        column("Kündigungsquote (%)", PERCENT, "churn_rate"),
+        column("Kunden (alle Kontakte)", INTEGER, "customers"),
+        column("davon gekündigt (alle Kontakte)", INTEGER, "churned"),
+        column("Kündigungsquote alle Kontakte (%)", PERCENT, "churn_rate"),
+        column("Kunden (proaktive Kontakte)", INTEGER, "proactive_customers"),
+        column("davon gekündigt (proaktive Kontakte)", INTEGER, "proactive_churned"),
+        column("Kündigungsquote proaktive Kontakte (%)", PERCENT, "proactive_churn_rate"),
     ),
-    note="Kunden mit Vertrag zu Beginn des Zeitraums; gekündigt = eine Kündigung wurde im Zeitraum wirksam.",
+    note=(
+        "Kunden mit Vertrag zu Beginn des Zeitraums, eingeordnet nach ihren Kontakten in den 12 Monaten davor; "
+        "gekündigt = eine Kündigung wurde im Zeitraum wirksam. „Alle Kontakte“ zählt jeden Kontakt, auch "
+        "eingehende Anrufe und Beschwerden – viele Kontakte deuten daher oft auf Probleme hin. „Proaktive Kontakte“ "
+        "zählt nur, was wir von uns aus angestoßen haben und die Kundin oder den Kunden erreicht hat: "
+        "Höflichkeits-, Betreuungs- und Rückgewinnungsanrufe sowie Preisänderungsmitteilungen; nicht: eingehende "
+        "Kontakte, vereinbarte Rückrufe, nicht erreichte Anrufversuche. Ob proaktive Kommunikation hilft, zeigt die "
+        "Spalte „Kündigungsquote proaktive Kontakte“: Kunden ohne proaktiven Kontakt gegenüber Kunden mit einem "
+        "oder mehr. Das ist ein Zusammenhang, kein Beweis: Preisänderungsmitteilungen erhalten nur Kunden "
+        "betroffener Tarife, Höflichkeitsanrufe nur neue Kunden."
+    ),
     chart=ChartSpec(
         "bar",
         label=attrgetter("label"),
-        series=(("Kündigungsquote", attrgetter("churn_rate")),),
+        series=(
+            ("Kündigungsquote nach allen Kontakten", attrgetter("churn_rate")),
+            ("Kündigungsquote nach proaktiven Kontakten", attrgetter("proactive_churn_rate")),
+        ),
         unit="%",
         always=True,
     ),
@@ -553,9 +571,13 @@ LEADS = TableSpec(
         column("Interesse", TEXT, "kind_label"),
         column("erfasst am", MOMENT, "noted_at"),
         column("Telefon-Einwilligung", YES_NO, "phone_allowed"),
+        column("Werbeanruf erlaubt", TEXT, "call_note"),
         column("E-Mail-Einwilligung", YES_NO, "email_allowed"),
     ),
-    note="Angebote nur über Kanäle, für die eine Einwilligung vorliegt (§ 7 UWG).",
+    note=(
+        "Angebote nur über Kanäle, für die eine Einwilligung vorliegt (§ 7 UWG). Besonders schutzbedürftige Kunden "
+        "erhalten keine Werbeanrufe, auch nicht mit Telefon-Einwilligung."
+    ),
 )
 
 AT_RISK = TableSpec(

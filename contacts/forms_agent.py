@@ -9,17 +9,21 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from django import forms
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 from django.utils import timezone
 
 from contacts import consents, courtesy, forms_queue, touchpoints
 from contacts.models import Channel, Consent, Interest, Topic, Touchpoint
+from core import holidays
 from customers.forms import GermanDateInput
-from customers.forms_cancellation import Cancellation
+from customers.forms_cancellation import Cancellation, LeavingQuestion
 from customers.models import Customer
 from tariffs.domain.formatting import format_date
 
 # A callback lies in the call window (DOMAIN.md: Mon–Fri 09:00–18:00 Berlin, contacts.courtesy), with time for the
-# call before the window closes; without a time it is due when the window opens.
+# call before the window closes, and never on a public holiday of the utility's state (settings.PUBLIC_HOLIDAY_STATE);
+# without a time it is due when the window opens.
 CALL_WINDOW_START = courtesy.CALL_WINDOW_START
 LATEST_CALLBACK_TIME = (datetime.combine(date.min, courtesy.CALL_WINDOW_END) - courtesy.CALL_SLOT).time()
 CALLBACK_MAX_DAYS = 90
@@ -29,6 +33,20 @@ CONSENT_CHOICES = [
     for purpose, purpose_label in Consent.Purpose.choices
 ]
 DEFAULT_CONSENT = f"{Consent.ConsentChannel.PHONE}:{Consent.Purpose.ADVERTISING}"
+
+
+def holiday_state() -> str:
+    """Return the state whose public holidays have no call window.
+
+    :raises ImproperlyConfigured: if settings.PUBLIC_HOLIDAY_STATE is not a state code of core.holidays.
+    """
+    state = str(settings.PUBLIC_HOLIDAY_STATE).upper()
+    if state not in holidays.STATES:
+        raise ImproperlyConfigured(
+            f"PUBLIC_HOLIDAY_STATE={settings.PUBLIC_HOLIDAY_STATE!r} is not a German state code "
+            f"({', '.join(holidays.STATES)})."
+        )
+    return state
 
 
 def standard_wordings() -> dict[str, str]:
@@ -133,7 +151,7 @@ class RecordTouchpoint(forms.Form):
         label="Rückruf um",
         required=False,
         widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
-        help_text="Mo–Fr 9:00–17:45 Uhr; leer: ab 9 Uhr.",
+        help_text="Mo–Fr 9:00–17:45 Uhr, nicht an Feiertagen; leer: ab 9 Uhr.",
         error_messages={"invalid": "Bitte geben Sie eine Uhrzeit ein, zum Beispiel 14:30."},
     )
     consent = forms.ChoiceField(
@@ -174,7 +192,8 @@ class RecordTouchpoint(forms.Form):
         return cleaned
 
     def _follow_up(self, cleaned: dict[str, Any]) -> datetime | None:
-        """Return when to call back, or None; a callback outside the call window or far ahead is an error."""
+        """Return when to call back, or None; a callback outside the call window (also on a public holiday) or far
+        ahead is an error."""
         if "follow_up_date" in self.errors or "follow_up_time" in self.errors:
             return None
         day: date | None = cleaned.get("follow_up_date")
@@ -196,6 +215,14 @@ class RecordTouchpoint(forms.Form):
                 "follow_up_date",
                 f"Bitte wählen Sie einen Rückruf in den nächsten {CALLBACK_MAX_DAYS} Tagen "
                 f"(spätestens am {format_date(latest)}).",
+            )
+        elif (holiday := holidays.holiday_name(day, holiday_state())) is not None:
+            state = holiday_state()
+            self.add_error(
+                "follow_up_date",
+                f"Der {format_date(day)} ist ein Feiertag in {holidays.STATES[state]} ({holiday}); an Feiertagen "
+                "rufen wir nicht an. Bitte wählen Sie einen anderen Werktag, zum Beispiel den "
+                f"{format_date(holidays.next_working_day(day, state))}.",
             )
         elif at is not None and not CALL_WINDOW_START <= at <= LATEST_CALLBACK_TIME:
             self.add_error(
@@ -219,10 +246,15 @@ class RecordTouchpoint(forms.Form):
         return (channel, purpose), (None if not wording or wording in standard else wording)
 
 
-class AgentCancellation(Cancellation):
-    """A cancellation the customer declares on the phone or at the counter, for one known contract."""
+class AgentCancellation(Cancellation, LeavingQuestion):
+    """A cancellation the customer declares on the phone or at the counter, for one known contract.
 
-    field_order = ["kind", "extraordinary_reason", "desired_end_date", "email"]
+    With the optional question the cancellation button asks afterwards ("Warum kündigen Sie?", the same fields and
+    answers as customers.forms_cancellation.LeavingQuestion), so that cancellations taken by phone count by reason
+    on the sales dashboard too. Both answers may stay empty; the cancellation never depends on them.
+    """
+
+    field_order = ["kind", "extraordinary_reason", "desired_end_date", "email", "leaving_reason", "leaving_comment"]
 
     def __init__(self, *args: Any, customer: Customer, **kwargs: Any) -> None:
         kwargs.setdefault("initial", {})
@@ -237,6 +269,12 @@ class AgentCancellation(Cancellation):
         self.fields["email"].error_messages["required"] = (
             "Bitte geben Sie eine E-Mail-Adresse für die Bestätigung an (Textform, § 312k BGB)."
         )
+        self.fields["leaving_reason"].label = "Warum kündigen Sie? (freiwillige Frage)"
+        self.fields["leaving_reason"].help_text = (
+            "Erst fragen, wenn die Kündigung aufgenommen ist; sie gilt auch ohne Antwort. "
+            "Keine Antwort: „Keine Angabe“."
+        )
+        self.fields["leaving_comment"].label = "Anmerkung der Kundin oder des Kunden (freiwillig)"
 
     def clean_name(self) -> str:  # the field is removed; the customer record carries the name
         return self.customer.name

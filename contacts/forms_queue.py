@@ -16,6 +16,8 @@ class RecordCallResult(forms.Form):
     outcome = forms.ChoiceField(
         label="Ergebnis",
         choices=Touchpoint.Outcome.choices,
+        # the first field of the work page gets the focus, like the topic on the 360° screen
+        widget=forms.Select(attrs={"autofocus": True}),
         error_messages={
             "required": "Bitte wählen Sie das Ergebnis des Anrufs.",
             "invalid_choice": "Bitte wählen Sie eines der angebotenen Ergebnisse.",

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 
 
 class Channel(models.TextChoices):
@@ -31,6 +32,7 @@ class Topic(models.TextChoices):
     HEAT_PUMP = "HEAT_PUMP", "Wärmepumpe"
     COMPLAINT = "COMPLAINT", "Beschwerde"
     COURTESY_CALL = "COURTESY_CALL", "Höflichkeitsanruf"
+    SURVEY = "SURVEY", "Zufriedenheitsbefragung"
     OTHER = "OTHER", "Sonstiges"
 
 
@@ -269,10 +271,15 @@ class ConsentUse(models.Model):
 
 
 class CustomerAccessLog(models.Model):
-    """Every opening of a customer's 360° screen by staff: who, when, which customer (DSGVO accountability)."""
+    """Every opening of a customer's data by staff (the 360° screen, the pages acting for the customer, the call-queue
+    work page): who, when, which customer (DSGVO accountability)."""
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    customer = models.ForeignKey("customers.Customer", on_delete=models.PROTECT, related_name="+")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="Mitarbeiterin/Mitarbeiter"
+    )
+    customer = models.ForeignKey(
+        "customers.Customer", on_delete=models.PROTECT, related_name="+", verbose_name="Kundin/Kunde"
+    )
     opened_at = models.DateTimeField("geöffnet am")
 
     class Meta:
@@ -284,7 +291,8 @@ class CustomerAccessLog(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.user_id} → {self.customer_id} {self.opened_at:%d.%m.%Y %H:%M}"
+        opened = timezone.localtime(self.opened_at)  # Berlin time, as in the list
+        return f"Zugriff von Benutzer {self.user_id} auf Kunde {self.customer_id} am {opened:%d.%m.%Y um %H:%M} Uhr"
 
 
 class PriceChangeNotice(models.Model):

@@ -1,10 +1,20 @@
 """Price-change notices (the job ``price_change_notices``): exactly one per contract and price change.
 
-For every published change (not VAT-only) and every affected active contract the customer is told, directly and
-plainly (DOMAIN.md, price-change notices): old and new gross working and base price, old and new Abschlag, the reason,
-conditions and scope, and the special termination right with its date. Basic-supply customers and customers without
+For every published change (not VAT-only) and every affected contract - every contract supplied on the effective day,
+cancelled ones still supplied then included (``tariffs.pricing_changes.affected_contracts``) - the customer is told,
+directly and plainly (DOMAIN.md, price-change notices): old and new gross working and base price (2 decimals, as the
+portal shows them), old and new Abschlag, the reason, conditions and scope, and the special termination right with its
+date. Basic-supply customers and customers without
 an e-mail address get a PDF letter (MEDIA_ROOT/letters/<notice id>.pdf, for the print shop), everybody else an e-mail.
 Each notice is recorded as an outbound touchpoint, and the Abschlag plan changes from the day the change takes effect.
+A customer who chose their own Abschlag keeps that choice in proportion
+(``tariffs.domain.advance.scale_chosen_installment``), and the notice says so; a contract whose supply ends before the
+new Abschlag would start keeps its Abschlag.
+
+**Never back-dated.** A notice is the proof of when the customer was told, so the job runs on the real day only
+(``NoticesCannotBeBackdated`` otherwise) and reads the clock itself: each batch's Berlin day is the send day that
+decides whether a notice is in time and its time stamps the touchpoints; each notice's ``sent_at`` and the date line
+of its letter are the clock at its delivery.
 
 How "exactly once" holds, whatever retries, duplicate messages, crashes or parallel workers happen:
 
@@ -16,8 +26,9 @@ How "exactly once" holds, whatever retries, duplicate messages, crashes or paral
    takes effect for the contract (a notice that is not in time moves it to the earliest lawful date: status LATE, the
    old price stays until then), the medium, old and new Abschlag; it writes the touchpoints and the Abschlag plan;
    one UPDATE then claims the rows (SENDING, claim time from the database clock) and stores what was prepared - the
-   touchpoint marks a row as prepared, so a reclaimed row is never prepared twice. A crash before the commit leaves
-   nothing behind.
+   touchpoint marks a row as prepared, so a reclaimed row is never prepared twice (unless it is reclaimed on a later
+   day on which its date is no longer lawful: then its preparation is undone and done again for that day, in the
+   same transaction, since it was never sent). A crash before the commit leaves nothing behind.
 3. **Deliver**, one row at a time: send the e-mail (or write the letter), then mark the row SENT (LATE) at once with a
    filtered UPDATE (``_Marks``). A worker killed before a send has sent nothing for that row; the row is sent once,
    by whoever reclaims it.
@@ -39,7 +50,9 @@ import logging
 import os
 import smtplib
 import tempfile
+import unicodedata
 from collections import Counter
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -68,20 +81,23 @@ from django.db.models import (
 )
 from django.db.models.functions import Now
 from django.template.loader import get_template
+from django.utils import timezone
+from reportlab.lib.enums import TA_RIGHT
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.ttfonts import TTFont
+from reportlab.pdfbase.ttfonts import TTFError, TTFont
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer
 
 from contacts.models import Channel, PriceChangeNotice, Topic, Touchpoint
 from customers import selectors as customer_selectors
 from customers.models import AdvancePaymentChange, Contract, Installment, PriceDeferral
 from tariffs import pricing_changes
-from tariffs.domain import prices
-from tariffs.domain.formatting import format_ct, format_date, format_eur, format_kwh
+from tariffs.domain import advance, prices
+from tariffs.domain.formatting import format_date, format_eur, format_kwh
 from tariffs.models import PriceChange
+from tariffs.templatetags import money
 
 logger = logging.getLogger(__name__)
 
@@ -102,7 +118,31 @@ _NOTICES = PriceChangeNotice._meta.db_table
 # always parameters.
 _MARK_SQL = f'UPDATE "{_NOTICES}" SET status = %s, sent_at = %s WHERE id = %s AND status = %s'  # noqa: S608
 PREPARED_FIELDS = ("effective_date", "medium", "old_advance_eur", "new_advance_eur", "letter_pdf", "touchpoint")
-_FONT, _FONT_BOLD = "Vera", "VeraBd"
+# How far the ``now`` a caller passes may be from the real clock (a task is enqueued, then run).
+CLOCK_TOLERANCE = timedelta(minutes=10)
+# An Abschlag in force from one of these, or one that differs from the recommendation stored with it, is the
+# customer's own choice: a price change adapts it in proportion instead of replacing it.
+CHOSEN_SOURCES = frozenset({AdvancePaymentChange.Source.CUSTOMER, AdvancePaymentChange.Source.AGENT})
+# The letter's font: DejaVu Sans (Debian fonts-dejavu-core; .ci/run installs it) has "₂", "€" and most scripts of
+# customers' names; without it, reportlab's own Vera, with characters Vera lacks written plainly ("CO₂" → "CO2").
+LETTER_FONTS = (
+    (
+        "DejaVuSans",
+        "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf",
+        "/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf",
+    ),
+    ("Vera", "Vera.ttf", "VeraBd.ttf"),
+)
+
+
+class NoticesCannotBeBackdated(ValueError):
+    """The notice job was asked to run on another day or time than the real one (a notice is proof of its date)."""
+
+    def __init__(self, *, as_of: date, today: date) -> None:
+        super().__init__(
+            f"Preisänderungsmitteilungen werden nur mit dem heutigen Datum ({format_date(today)}) versendet, nicht "
+            f"mit dem Stichtag {format_date(as_of)}: Bitte ohne --as-of starten."
+        )
 
 
 # --- the content ----------------------------------------------------------------------------------------------------
@@ -136,6 +176,13 @@ class NoticeContent:
     forecast_kwh: Decimal
     reason: str
     conditions: str
+    letter_date: date = date.min
+    # The customer had chosen their own Abschlag (``old_advance_eur``); ``new_advance_eur`` keeps it in proportion.
+    keeps_chosen_advance: bool = False
+    old_recommended_advance_eur: Decimal | None = None
+    new_recommended_advance_eur: Decimal | None = None
+    # The last day of supply when it comes before the new Abschlag would start (the Abschlag then stays as it is).
+    supply_ends_before_advance: date | None = None
 
     @property
     def direction(self) -> str:
@@ -162,12 +209,17 @@ class NoticeContent:
             "planned_effective": format_date(self.planned_effective_date),
             "termination": format_date(self.termination_date),
             "advance_from": format_date(self.advance_valid_from),
-            "old_ap": format_ct(self.old_working_price_ct),
-            "new_ap": format_ct(self.new_working_price_ct),
+            "letter_date": format_date(self.letter_date),
+            # Gross prices as customers see them everywhere (2 decimals, half-up; money.ct), not as calculated.
+            "old_ap": money.ct(self.old_working_price_ct),
+            "new_ap": money.ct(self.new_working_price_ct),
             "old_gp": format_eur(self.old_base_price_eur_year),
             "new_gp": format_eur(self.new_base_price_eur_year),
             "old_advance": format_eur(self.old_advance_eur),
             "new_advance": format_eur(self.new_advance_eur),
+            "old_recommended": money.eur(self.old_recommended_advance_eur),
+            "new_recommended": money.eur(self.new_recommended_advance_eur),
+            "supply_ends": format_date(self.supply_ends_before_advance) if self.supply_ends_before_advance else "",
             "forecast": format_kwh(self.forecast_kwh),
             "vat": f"{self.vat_percent.normalize():f}".replace(".", ","),
         }
@@ -197,14 +249,25 @@ class _Totals:
 
 
 def price_change_notices(
-    *, as_of: date, now: datetime, price_change_id: int | None = None, batch_size: int = BATCH_SIZE
+    *,
+    as_of: date,
+    now: datetime,
+    price_change_id: int | None = None,
+    batch_size: int = BATCH_SIZE,
+    clock: Callable[[], datetime] = timezone.now,
 ) -> dict[str, Any]:
     """Send every notice that is due; return {"job", "created", "already_done", "skipped": {reason: n}}.
 
-    ``as_of`` is the day the notices go out (it decides whether they are in time); ``now`` stamps touchpoints and
-    sent times. Running it again, in parallel or after a crash sends nothing twice ("created" counts notices sent by
-    this run).
+    ``as_of`` and ``now`` say when the caller started the run; they must be the real day and time (``clock``), since
+    notices are never back-dated. Whether a notice is in time is decided on the real day it is sent, and the
+    touchpoints and sent times carry the real time (read from ``clock`` per batch and per notice). Running it again,
+    in parallel or after a crash sends nothing twice ("created" counts notices sent by this run).
+
+    :raises NoticesCannotBeBackdated: if ``as_of`` is not the Berlin day of ``now`` or ``now`` is not the real time.
     """
+    real_now = clock()
+    if as_of != timezone.localdate(now) or abs(real_now - now) > CLOCK_TOLERANCE:
+        raise NoticesCannotBeBackdated(as_of=as_of, today=timezone.localdate(real_now))
     totals = _Totals()
     changes = (
         PriceChange.objects.filter(status=PriceChange.Status.PUBLISHED, effective_date__gte=as_of - HORIZON)
@@ -222,7 +285,7 @@ def price_change_notices(
         totals.already_done += PriceChangeNotice.objects.filter(
             price_change=change, status__in=(PriceChangeNotice.Status.SENT, PriceChangeNotice.Status.LATE)
         ).count()
-        sender = _Sender(change=change, as_of=as_of, now=now)
+        sender = _Sender(change=change, clock=clock)
         try:
             while not sender.stopped:
                 batch = sender.claim_and_prepare(batch_size)
@@ -282,10 +345,9 @@ class _Batch:
 class _Sender:
     """Prepares and delivers the claimed notices of one price change (prices and templates loaded once)."""
 
-    def __init__(self, *, change: PriceChange, as_of: date, now: datetime) -> None:
+    def __init__(self, *, change: PriceChange, clock: Callable[[], datetime]) -> None:
         self.change = change
-        self.as_of = as_of
-        self.now = now
+        self.clock = clock
         self.pricing = customer_selectors.get_pricing_data(tariff_ids={change.tariff_id})
         self.template = get_template("contacts/email/price_change_notice.txt")
         self.message_domain = parseaddr(settings.DEFAULT_FROM_EMAIL)[1].rpartition("@")[2] or "localhost"
@@ -316,7 +378,12 @@ class _Sender:
             if not notices:
                 return None
             contracts = self._contracts([notice.contract_id for notice in notices])
-            unpriceable = self._prepare([notice for notice in notices if notice.touchpoint_id is None], contracts)
+            now = self.clock()
+            reclaimed = [notice for notice in notices if notice.touchpoint_id is not None]
+            self._unprepare_outdated(reclaimed, contracts, send_day=timezone.localdate(now))
+            unpriceable = self._prepare(
+                [notice for notice in notices if notice.touchpoint_id is None], contracts, now=now
+            )
             claimed = [notice for notice in notices if notice.pk not in unpriceable]
             _save_claimed(claimed)
         return _Batch(notices=claimed, contracts=contracts)
@@ -330,13 +397,14 @@ class _Sender:
         notices, contracts, skipped = batch.notices, batch.contracts, self.skipped
         mail_connection = get_connection()
         if self._marks is None:
-            self._marks = _Marks(self.now)
+            self._marks = _Marks()
         marks = self._marks
         try:
             for notice in notices:
                 contract = contracts[notice.contract_id]
+                sent_at = self.clock()
                 try:
-                    content = self._content(notice, contract)
+                    content = self._content(notice, contract, sent_on=timezone.localdate(sent_at))
                     text = self.template.render(content.context())
                     if content.medium == PriceChangeNotice.Medium.LETTER:
                         _write_letter(content, text)
@@ -349,28 +417,83 @@ class _Sender:
                     skipped[SKIP_SEND_FAILED] += len(unsent)
                     self.stopped = True
                     break
-                marks.mark(notice.pk, self._final_status(notice))
+                marks.mark(notice.pk, self._final_status(notice), sent_at)
         finally:
             sent = marks.flush()
             mail_connection.close()
         return sent
 
     def _contracts(self, contract_ids: list[int]) -> dict[int, Contract]:
-        """Load the contracts with customer and the Abschlag in force before the change (1 query)."""
+        """Load the contracts with customer and the Abschlag in force before the change: amount, the recommendation
+        stored with it and its source (1 query)."""
         in_force = AdvancePaymentChange.objects.filter(
             contract=OuterRef("pk"), valid_from__lt=self.change.effective_date
         ).order_by("-valid_from", "-id")
         contracts = (
             Contract.objects.filter(id__in=contract_ids)
             .select_related("customer", "customer__user", "tariff")
-            .annotate(advance_in_force=Subquery(in_force.values("amount_eur")[:1]))
+            .annotate(
+                advance_in_force=Subquery(in_force.values("amount_eur")[:1]),
+                advance_in_force_recommended=Subquery(in_force.values("recommended_eur")[:1]),
+                advance_in_force_source=Subquery(in_force.values("source")[:1]),
+            )
         )
         return {contract.pk: contract for contract in contracts}
 
-    def _prepare(self, notices: list[PriceChangeNotice], contracts: dict[int, Contract]) -> set[int]:
+    def _unprepare_outdated(
+        self, notices: list[PriceChangeNotice], contracts: dict[int, Contract], *, send_day: date
+    ) -> None:
+        """Undo the preparation of reclaimed notices that are no longer in time on the real send day.
+
+        A notice prepared on one day but sent on a later one (its worker died in between and the next day's run
+        reclaims it) must not promise the date decided then. Its touchpoint (the contact never happened), Abschlag
+        plan entry and deferral are removed and its open Abschläge put back, in the caller's transaction, so that it
+        is prepared again - with the lawful date for today - right after.
+        """
+        change, outdated = self.change, []
+        for notice in notices:
+            contract = contracts[notice.contract_id]
+            rule = pricing_changes.contract_rule(
+                change=change,
+                is_basic_supply=contract.is_basic_supply,
+                customer_group=contract.customer.customer_group,
+            )
+            lawful = pricing_changes.effective_date_for(
+                rule=rule, effective_date=change.effective_date, notice_date=send_day
+            )
+            if notice.effective_date is None or lawful > notice.effective_date:
+                outdated.append(notice)
+        if not outdated:
+            return
+        logger.warning(
+            "price change %s: %s prepared notice(s) no longer in time, prepared again", change.pk, len(outdated)
+        )
+        for notice in outdated:
+            assert notice.effective_date is not None  # prepared
+            plan = AdvancePaymentChange.objects.filter(
+                contract_id=notice.contract_id,
+                source=AdvancePaymentChange.Source.PRICE_CHANGE,
+                reason=_plan_reason(notice_id=notice.pk, effective=notice.effective_date),
+            ).first()
+            if plan is not None:
+                if notice.old_advance_eur is not None:
+                    Installment.objects.filter(
+                        contract_id=notice.contract_id, due_date__gte=plan.valid_from, paid_at__isnull=True
+                    ).update(amount_eur=notice.old_advance_eur)
+                plan.delete()
+        PriceDeferral.objects.filter(price_change=change, contract_id__in=[n.contract_id for n in outdated]).delete()
+        Touchpoint.objects.filter(id__in=[notice.touchpoint_id for notice in outdated]).delete()
+        for notice in outdated:
+            notice.touchpoint = None
+
+    def _prepare(self, notices: list[PriceChangeNotice], contracts: dict[int, Contract], *, now: datetime) -> set[int]:
         """Decide date, medium and Abschlag per notice; write touchpoints and the Abschlag plan (in the caller's
-        transaction). Return the notices that cannot be prepared (no price on the day): this run leaves them alone."""
+        transaction). Return the notices that cannot be prepared (no price on the day): this run leaves them alone.
+
+        ``now`` is the real time: its Berlin day is the send day that decides whether a notice is in time.
+        """
         change = self.change
+        send_day = timezone.localdate(now)
         touchpoints, plan, prepared, unpriceable = [], [], [], []
         deferrals: list[PriceDeferral] = []
         for notice in notices:
@@ -381,7 +504,7 @@ class _Sender:
                 customer_group=contract.customer.customer_group,
             )
             effective = pricing_changes.effective_date_for(
-                rule=rule, effective_date=change.effective_date, notice_date=self.as_of
+                rule=rule, effective_date=change.effective_date, notice_date=send_day
             )
             old = customer_selectors.recommended_advance(
                 contract=contract, pricing=self.pricing, as_of=change.effective_date - timedelta(days=1)
@@ -409,7 +532,19 @@ class _Sender:
             notice.old_advance_eur = (
                 advance_in_force if advance_in_force is not None else (old.installment_eur if old else None)
             )
-            notice.new_advance_eur = new.installment_eur
+            advance_from = pricing_changes.first_of_month_on_or_after(effective)
+            supplied_then = contract.end_date is None or advance_from < contract.end_date
+            if not supplied_then and notice.old_advance_eur is not None:
+                notice.new_advance_eur = notice.old_advance_eur  # supply ends first: the Abschlag stays
+            elif _is_chosen(contract, old.installment_eur if old else None):
+                assert advance_in_force is not None and old is not None  # _is_chosen
+                notice.new_advance_eur = advance.scale_chosen_installment(
+                    chosen_eur=advance_in_force,
+                    old_recommended_eur=old.installment_eur,
+                    new_recommended_eur=new.installment_eur,
+                )
+            else:
+                notice.new_advance_eur = new.installment_eur
             notice.letter_pdf = f"letters/{notice.pk}.pdf" if notice.medium == PriceChangeNotice.Medium.LETTER else ""
             touchpoints.append(
                 Touchpoint(
@@ -420,19 +555,20 @@ class _Sender:
                     topic=Topic.PRICE_CHANGE,
                     outcome=Touchpoint.Outcome.RESOLVED,
                     summary=_summary(notice=notice, change=change),
-                    occurred_at=self.now,
+                    occurred_at=now,
                 )
             )
-            plan.append(
-                AdvancePaymentChange(
-                    contract_id=contract.pk,
-                    valid_from=pricing_changes.first_of_month_on_or_after(effective),
-                    amount_eur=new.installment_eur,
-                    recommended_eur=new.installment_eur,
-                    source=AdvancePaymentChange.Source.PRICE_CHANGE,
-                    reason=f"Preisänderung zum {format_date(effective)} (Mitteilung {notice.pk})",
+            if supplied_then:
+                plan.append(
+                    AdvancePaymentChange(
+                        contract_id=contract.pk,
+                        valid_from=advance_from,
+                        amount_eur=notice.new_advance_eur,
+                        recommended_eur=new.installment_eur,
+                        source=AdvancePaymentChange.Source.PRICE_CHANGE,
+                        reason=_plan_reason(notice_id=notice.pk, effective=effective),
+                    )
                 )
-            )
             prepared.append(notice)
         if unpriceable:
             logger.error("price change %s: no price for %s contract(s)", change.pk, len(unpriceable))
@@ -443,7 +579,8 @@ class _Sender:
             AdvancePaymentChange.objects.bulk_create(plan)
             # A reclaimed row is never prepared twice (its touchpoint marks it); the constraint guards anyway.
             PriceDeferral.objects.bulk_create(deferrals, ignore_conflicts=True)
-            _update_open_installments(plan)
+            if plan:
+                _update_open_installments(plan)
             for notice, touchpoint in zip(prepared, touchpoints, strict=True):
                 notice.touchpoint = touchpoint
         return set(unpriceable)
@@ -457,7 +594,7 @@ class _Sender:
             )
         return self._gross_cache[key]
 
-    def _content(self, notice: PriceChangeNotice, contract: Contract) -> NoticeContent:
+    def _content(self, notice: PriceChangeNotice, contract: Contract, *, sent_on: date) -> NoticeContent:
         change = self.change
         assert notice.effective_date is not None and notice.new_advance_eur is not None  # prepared
         old = self._gross(contract.commodity, change.effective_date - timedelta(days=1))
@@ -465,6 +602,12 @@ class _Sender:
         assert new is not None  # checked in _prepare
         old = old or new
         customer = contract.customer
+        advance_from = pricing_changes.first_of_month_on_or_after(notice.effective_date)
+        ends_first = contract.end_date is not None and advance_from >= contract.end_date
+        old_recommended = new_recommended = None
+        if not ends_first and _may_be_chosen(contract):
+            old_recommended = _recommended_eur(contract, old)
+            new_recommended = _recommended_eur(contract, new)
         return NoticeContent(
             notice_id=notice.pk,
             medium=notice.medium,
@@ -486,10 +629,15 @@ class _Sender:
             vat_percent=new.vat_rate * 100,
             old_advance_eur=notice.old_advance_eur if notice.old_advance_eur is not None else notice.new_advance_eur,
             new_advance_eur=notice.new_advance_eur,
-            advance_valid_from=pricing_changes.first_of_month_on_or_after(notice.effective_date),
+            advance_valid_from=advance_from,
             forecast_kwh=contract.forecast_kwh,
             reason=change.reason,
             conditions=change.conditions,
+            letter_date=sent_on,
+            keeps_chosen_advance=_is_chosen(contract, old_recommended),
+            old_recommended_advance_eur=old_recommended,
+            new_recommended_advance_eur=new_recommended,
+            supply_ends_before_advance=contract.last_supply_day if ends_first else None,
         )
 
     def _email(self, content: NoticeContent, text: str, connection: Any) -> EmailMessage:
@@ -522,6 +670,39 @@ def _email_of(contract: Contract) -> str:
     if customer.email:
         return customer.email
     return customer.user.email if customer.user is not None else ""
+
+
+def _plan_reason(*, notice_id: int, effective: date) -> str:
+    """Return the reason of the Abschlag plan entry a notice writes (it also finds that entry again)."""
+    return f"Preisänderung zum {format_date(effective)} (Mitteilung {notice_id})"
+
+
+def _may_be_chosen(contract: Contract) -> bool:
+    """Tell whether the Abschlag in force is the customer's own choice: set by the customer or an agent, or kept
+    from an earlier choice (it differs from the recommendation stored with it)."""
+    amount = getattr(contract, "advance_in_force", None)
+    if amount is None:
+        return False
+    source = getattr(contract, "advance_in_force_source", None)
+    return source in CHOSEN_SOURCES or amount != getattr(contract, "advance_in_force_recommended", amount)
+
+
+def _is_chosen(contract: Contract, old_recommended_eur: Decimal | None) -> bool:
+    """Tell whether a price change adapts the customer's own Abschlag in proportion: it was chosen and differs from
+    the Abschlag recommended the day before the change (an amount equal to it simply follows the recommendation)."""
+    if old_recommended_eur is None or not _may_be_chosen(contract):
+        return False
+    return bool(getattr(contract, "advance_in_force", None) != old_recommended_eur)
+
+
+def _recommended_eur(contract: Contract, gross: prices.GrossPrice) -> Decimal:
+    """Return the recommended Abschlag at these gross prices (as customers.selectors.recommended_advance)."""
+    return advance.advance_payment(
+        forecast_kwh=contract.forecast_kwh,
+        working_price_gross_ct=gross.working_price_ct,
+        base_price_gross_eur_year=gross.base_price_eur_year,
+        installments=contract.installments_per_year,
+    ).installment_eur
 
 
 def _summary(*, notice: PriceChangeNotice, change: PriceChange) -> str:
@@ -559,10 +740,9 @@ class _Marks:
     Elsewhere (SQLite, or inside a test's transaction) each mark is a plain UPDATE on Django's connection.
     """
 
-    def __init__(self, sent_at: datetime) -> None:
+    def __init__(self) -> None:
         self.marked = 0
         self._pending = False
-        self._sent_at: Any = sent_at
         self._raw: Any = None
         if connection.vendor == "postgresql" and not connection.in_atomic_block:
             import psycopg2  # type: ignore[import-untyped]  # the driver Django uses here; no stubs installed
@@ -578,15 +758,16 @@ class _Marks:
             wait_select(self._raw)
         else:
             self._cursor = connection.cursor()
-            self._sent_at = connection.ops.adapt_datetimefield_value(sent_at)
 
-    def mark(self, notice_id: int, status: str) -> None:
+    def mark(self, notice_id: int, status: str, sent_at: datetime) -> None:
+        """Mark one notice SENT (LATE) with the real time it went out."""
         if self._raw is None:
-            self._cursor.execute(_MARK_SQL, [status, self._sent_at, notice_id, PriceChangeNotice.Status.SENDING])
+            value = connection.ops.adapt_datetimefield_value(sent_at)
+            self._cursor.execute(_MARK_SQL, [status, value, notice_id, PriceChangeNotice.Status.SENDING])
             self.marked += self._cursor.rowcount
             return
         self._collect()
-        self._cursor.execute(_MARK_SQL, [status, self._sent_at, notice_id, PriceChangeNotice.Status.SENDING.value])
+        self._cursor.execute(_MARK_SQL, [status, sent_at, notice_id, PriceChangeNotice.Status.SENDING.value])
         self._pending = True
 
     def flush(self) -> int:
@@ -703,14 +884,57 @@ def _write_letter(content: NoticeContent, text: str) -> Path:
     return path
 
 
+@lru_cache(maxsize=1)
+def _letter_font() -> tuple[str, str, frozenset[int]]:
+    """Register the letter's font (the first of ``LETTER_FONTS`` that loads); return its regular and bold names and
+    the characters it has glyphs for.
+
+    Registered under names of its own ("Letter-…"): customers.pdf registers Vera as "Vera"/"VeraBd" only when "Vera"
+    is not registered yet, so taking that name here would leave the bills without their bold font.
+    """
+    for family, regular, bold in LETTER_FONTS:
+        name, bold_name = f"Letter-{family}", f"Letter-{family}-Bold"
+        try:
+            font = TTFont(name, regular)
+            bold_font = TTFont(bold_name, bold)
+        except (OSError, TTFError):
+            continue
+        pdfmetrics.registerFont(font)
+        pdfmetrics.registerFont(bold_font)
+        return name, bold_name, frozenset(font.face.charToGlyph)
+    raise RuntimeError("no font for the price-change letters")  # Vera ships with reportlab
+
+
+def printable(text: str, glyphs: frozenset[int]) -> str:
+    """Return ``text`` with every character the font lacks written plainly where Unicode knows how ("CO₂" → "CO2",
+    "½" → "1/2"), so that the letter never shows an empty box; other missing characters are left as they are."""
+    if all(ord(character) in glyphs for character in text):
+        return text
+    plain = []
+    for character in text:
+        if ord(character) not in glyphs:
+            compatible = unicodedata.normalize("NFKC", character).replace("\u2044", "/")
+            if compatible and all(ord(part) in glyphs for part in compatible):
+                character = compatible
+        plain.append(character)
+    return "".join(plain)
+
+
 def render_letter(content: NoticeContent, text: str) -> bytes:
-    """Return the notice as a one- or two-page A4 letter (PDF bytes): address, date, subject, the notice text."""
-    if _FONT not in pdfmetrics.getRegisteredFontNames():
-        pdfmetrics.registerFont(TTFont(_FONT, "Vera.ttf"))
-        pdfmetrics.registerFont(TTFont(_FONT_BOLD, "VeraBd.ttf"))
-    base = ParagraphStyle("base", fontName=_FONT, fontSize=10, leading=13.5, spaceAfter=6)
+    """Return the notice as a one- or two-page A4 letter (PDF bytes): address, date, subject, the notice text.
+
+    The date line is the Berlin day of sending (``content.letter_date``).
+    """
+    font, font_bold, glyphs = _letter_font()
+
+    def paragraph(lines: str | Sequence[str], style: ParagraphStyle) -> Paragraph:
+        rows = [lines] if isinstance(lines, str) else lines
+        return Paragraph("<br/>".join(escape(printable(row, glyphs)) for row in rows), style)
+
+    base = ParagraphStyle("base", fontName=font, fontSize=10, leading=13.5, spaceAfter=6)
     small = ParagraphStyle("small", parent=base, fontSize=7.5, leading=9.5)
-    bold = ParagraphStyle("bold", parent=base, fontName=_FONT_BOLD, fontSize=11, spaceBefore=10)
+    right = ParagraphStyle("right", parent=base, alignment=TA_RIGHT)
+    bold = ParagraphStyle("bold", parent=base, fontName=font_bold, fontSize=11, spaceBefore=10)
     buffer = BytesIO()
     document = SimpleDocTemplate(
         buffer,
@@ -724,14 +948,15 @@ def render_letter(content: NoticeContent, text: str) -> bytes:
         pageCompression=0,
     )
     story: list[Any] = [
-        Paragraph(escape(f"{settings.UTILITY_NAME} · Kundenservice"), small),
+        paragraph(f"{settings.UTILITY_NAME} · Kundenservice", small),
         Spacer(1, 4 * mm),
-        Paragraph("<br/>".join(escape(line) for line in content.postal_address), base),
+        paragraph(content.postal_address, base),
         Spacer(1, 10 * mm),
-        Paragraph(escape(f"Mitteilung {content.notice_id}"), small),
-        Paragraph(escape(content.subject), bold),
+        paragraph(format_date(content.letter_date), right),
+        paragraph(f"Mitteilung {content.notice_id}", small),
+        paragraph(content.subject, bold),
     ]
     for block in text.strip().split("\n\n"):
-        story.append(Paragraph("<br/>".join(escape(line) for line in block.splitlines()), base))
+        story.append(paragraph(block.splitlines(), base))
     document.build(story)
     return buffer.getvalue()

@@ -5,8 +5,11 @@ claims change the row, so no lock has to be held while the agent decides. Every 
 still held by the same agent in the same way.
 
 Courtesy, win-back and care calls are advertising (§ 7 UWG): working one needs the customer's telephone consent in
-force, and the call is recorded as a use of that consent (§ 7a UWG). When the portal already knows such a call may
-not be made (no consent, a vulnerable customer), the queue offers to skip it in one click with that reason.
+force, and the call is recorded as a use of that consent (§ 7a UWG). The rules the jobs plan such calls by
+(contacts.courtesy) apply again when the call is worked, since things change in between: when the portal knows the
+call may not be made (a vulnerable customer, an open complaint, no consent, the contact cap reached), the queue and
+the work page offer to skip it in one click with that reason; outside the call window (Mon–Fri 09:00–18:00 Berlin)
+the result of such a call is not accepted.
 
 Skip reasons come from a fixed list (SkipReason, the labels the courtesy job writes too), so that sales can count
 them; "Sonstiges" takes the agent's own words after a colon. Reasons typed freely before the list existed are grouped
@@ -21,7 +24,7 @@ from datetime import date, datetime
 
 from django.core.paginator import Paginator
 from django.db import models, transaction
-from django.db.models import Case, CharField, Exists, OuterRef, Q, Value, When
+from django.db.models import BooleanField, Case, CharField, Exists, ExpressionWrapper, OuterRef, Q, Value, When
 
 from contacts import consents, courtesy, touchpoints
 from contacts.models import CallGuide, CallTask, Channel, Consent, Topic, Touchpoint
@@ -99,24 +102,58 @@ class PhoneConsentMissing(QueueError):
     )
 
 
+class OutsideCallWindow(QueueError):
+    message = (
+        "Werbe- und Höflichkeitsanrufe sind nur montags bis freitags von 9 bis 18 Uhr erlaubt. Bitte rufen Sie in "
+        "dieser Zeit an; die Aufgabe bleibt so lange bei Ihnen, oder geben Sie sie zurück in die Anrufliste."
+    )
+
+
+# What the agent reads beside the one-click skip, per reason the portal knows.
+KNOWN_SKIP_HINTS = {
+    "VULNERABLE": "Besonders schutzbedürftig: keine Werbe- und Höflichkeitsanrufe.",
+    "COMPLAINT": "Offene Beschwerde: Solange sie nicht erledigt ist, keine Werbe- und Höflichkeitsanrufe.",
+    "NO_CONSENT": "Keine telefonische Einwilligung für Werbung und Höflichkeitsanrufe.",
+    "CONTACT_CAP": "Kontaktobergrenze erreicht: In den letzten 90 Tagen gab es schon genug freiwillige Anrufe.",
+}
+
+
 def needs_phone_consent(kind: str) -> bool:
     """Tell whether a task of this kind is advertising and may only be worked with the phone consent in force."""
     return kind in ADVERTISING_KINDS
 
 
-def known_skip_reason(*, kind: str, is_vulnerable: bool, has_phone_consent: bool) -> SkipReason | None:
+def known_skip_reason(
+    *,
+    kind: str,
+    is_vulnerable: bool,
+    has_phone_consent: bool,
+    has_open_complaint: bool = False,
+    optional_contacts: int = 0,
+) -> SkipReason | None:
     """Return why the portal already knows the call may not be made, or None.
 
     The rules of every optional outbound call (contacts.courtesy), in the job's order: never a vulnerable customer,
-    never without the phone consent in force. Other tasks (callbacks the customer asked for) are always allowed.
+    never while a complaint is open, never without the phone consent in force, never beyond the contact cap
+    (``optional_contacts``: the optional contacts the customer already had in the cap period). Other tasks
+    (callbacks the customer asked for) are always allowed.
     """
     if not needs_phone_consent(kind):
         return None
     if is_vulnerable:
         return SkipReason.VULNERABLE
+    if has_open_complaint:
+        return SkipReason.COMPLAINT
     if not has_phone_consent:
         return SkipReason.NO_CONSENT
+    if optional_contacts >= courtesy.cap_count():
+        return SkipReason.CONTACT_CAP
     return None
+
+
+def known_skip_hint(reason: SkipReason | None) -> str:
+    """Return the German sentence that explains a known skip reason ("" for none)."""
+    return KNOWN_SKIP_HINTS.get(reason.value, "") if reason is not None else ""
 
 
 def skip_reason_text(*, reason: str, detail: str = "") -> str:
@@ -262,6 +299,8 @@ def record_result(
     For advertising calls the phone consent in force is recorded as used by this touchpoint (§ 7a UWG).
 
     :raises TaskNotHeld: if the agent does not hold the task (nothing is written).
+    :raises OutsideCallWindow: if the call is advertising and ``now`` is outside the call window, allowing
+        courtesy.RECORDING_GRACE after its end for the note (nothing is written).
     :raises PhoneConsentMissing: if the call is advertising and the phone consent is not in force (nothing written).
     :raises touchpoints.TouchpointRejected: if the touchpoint is invalid, e.g. a score outside 0–10 (nothing written).
     """
@@ -269,6 +308,8 @@ def record_result(
     if locked.status != CallTask.Status.CLAIMED or locked.assignee_id != agent.pk:
         raise TaskNotHeld
     consent = None
+    if needs_phone_consent(locked.kind) and not courtesy.may_record_call(now):
+        raise OutsideCallWindow
     if needs_phone_consent(locked.kind):
         consent = consents.active_consent(
             customer=locked.customer, channel=Consent.ConsentChannel.PHONE, purpose=Consent.Purpose.ADVERTISING
@@ -322,15 +363,30 @@ class QueueEntry:
     note: str
 
     kind: str
+    has_open_complaint: bool = False
+    optional_contacts: int = 0  # optional contacts that took place in the cap period (courtesy.optional_contacts_made)
 
     @property
     def consent_missing(self) -> bool:
         return self.needs_phone_consent and not self.has_phone_consent
 
     @property
+    def complaint_open(self) -> bool:
+        """Tell whether an open complaint stands against this call (only advertising calls are held back by it)."""
+        return self.needs_phone_consent and self.has_open_complaint
+
+    @property
+    def contact_cap_reached(self) -> bool:
+        return self.needs_phone_consent and self.optional_contacts >= courtesy.cap_count()
+
+    @property
     def known_skip_reason(self) -> SkipReason | None:
         return known_skip_reason(
-            kind=self.kind, is_vulnerable=self.is_vulnerable, has_phone_consent=self.has_phone_consent
+            kind=self.kind,
+            is_vulnerable=self.is_vulnerable,
+            has_phone_consent=self.has_phone_consent,
+            has_open_complaint=self.has_open_complaint,
+            optional_contacts=self.optional_contacts,
         )
 
 
@@ -340,6 +396,8 @@ class QueuePage:
     total: int
     number: int
     num_pages: int
+    # Whether advertising calls may be made now (courtesy.is_in_call_window); the list says so when they may not.
+    is_call_window_open: bool = True
 
     @property
     def has_previous(self) -> bool:
@@ -361,10 +419,14 @@ _QUEUE_FIELDS = (
     "due_at",
     "note",
     "has_phone_consent",
+    "has_open_complaint",
+    "optional_contacts",
 )
 
 
-def _with_phone_consent(queryset: object) -> object:
+def _with_rule_facts(queryset: object, *, now: datetime) -> object:
+    """Annotate call tasks with what the rules of optional calls need (subqueries, no extra query): the customer's
+    phone consent for advertising, an open complaint, the optional contacts made in the cap period."""
     phone_consent = Consent.objects.filter(
         customer=OuterRef("customer"),
         channel=Consent.ConsentChannel.PHONE,
@@ -372,7 +434,13 @@ def _with_phone_consent(queryset: object) -> object:
         withdrawn_at__isnull=True,
         confirmed_at__isnull=False,
     )
-    return queryset.annotate(has_phone_consent=Exists(phone_consent))  # type: ignore[attr-defined]
+    return queryset.annotate(  # type: ignore[attr-defined]
+        has_phone_consent=Exists(phone_consent),
+        has_open_complaint=ExpressionWrapper(
+            courtesy.open_complaint_exists(customer=OuterRef("customer"), now=now), output_field=BooleanField()
+        ),
+        optional_contacts=courtesy.optional_contacts_made(customer=OuterRef("customer"), now=now),
+    )
 
 
 def _entry(row: dict[str, object], *, now: datetime) -> QueueEntry:
@@ -393,6 +461,8 @@ def _entry(row: dict[str, object], *, now: datetime) -> QueueEntry:
         has_phone_consent=bool(row["has_phone_consent"]),
         note=str(row["note"]),
         kind=kind,
+        has_open_complaint=bool(row["has_open_complaint"]),
+        optional_contacts=int(row["optional_contacts"] or 0),  # type: ignore[call-overload]
     )
 
 
@@ -401,7 +471,7 @@ def get_open_queue(*, now: datetime, page: int | str | None = 1, per_page: int =
 
     An invalid page number gives the nearest valid page.
     """
-    tasks = _with_phone_consent(CallTask.objects.filter(status=CallTask.Status.OPEN).order_by("due_at", "id"))
+    tasks = _with_rule_facts(CallTask.objects.filter(status=CallTask.Status.OPEN).order_by("due_at", "id"), now=now)
     paginator = Paginator(tasks.values(*_QUEUE_FIELDS), per_page)  # type: ignore[attr-defined]
     current = paginator.get_page(page)
     return QueuePage(
@@ -409,13 +479,14 @@ def get_open_queue(*, now: datetime, page: int | str | None = 1, per_page: int =
         total=paginator.count,
         number=current.number,
         num_pages=paginator.num_pages,
+        is_call_window_open=courtesy.is_in_call_window(now),
     )
 
 
 def get_claimed_tasks(*, agent: User, now: datetime) -> list[QueueEntry]:
     """Return the tasks this agent holds, oldest due first (1 query)."""
-    tasks = _with_phone_consent(
-        CallTask.objects.filter(status=CallTask.Status.CLAIMED, assignee=agent).order_by("due_at", "id")
+    tasks = _with_rule_facts(
+        CallTask.objects.filter(status=CallTask.Status.CLAIMED, assignee=agent).order_by("due_at", "id"), now=now
     )
     return [_entry(row, now=now) for row in tasks.values(*_QUEUE_FIELDS)]  # type: ignore[attr-defined]
 
@@ -464,6 +535,9 @@ class WorkContext:
     needs_phone_consent: bool
     has_phone_consent: bool
     kind: str
+    has_open_complaint: bool = False
+    optional_contacts: int = 0  # optional contacts that took place in the cap period (courtesy.optional_contacts_made)
+    is_call_window_open: bool = True  # whether the call may be made now (only advertising calls are bound to it)
 
     @property
     def consent_missing(self) -> bool:
@@ -472,8 +546,22 @@ class WorkContext:
     @property
     def known_skip_reason(self) -> SkipReason | None:
         return known_skip_reason(
-            kind=self.kind, is_vulnerable=self.is_vulnerable, has_phone_consent=self.has_phone_consent
+            kind=self.kind,
+            is_vulnerable=self.is_vulnerable,
+            has_phone_consent=self.has_phone_consent,
+            has_open_complaint=self.has_open_complaint,
+            optional_contacts=self.optional_contacts,
         )
+
+    @property
+    def known_skip_hint(self) -> str:
+        """Return the German sentence explaining the known skip reason ("" if none)."""
+        return known_skip_hint(self.known_skip_reason)
+
+    @property
+    def outside_call_window(self) -> bool:
+        """Tell whether this is an advertising call and the call window is closed now."""
+        return self.needs_phone_consent and not self.is_call_window_open
 
 
 def get_task(*, task_id: int) -> CallTask | None:
@@ -481,12 +569,20 @@ def get_task(*, task_id: int) -> CallTask | None:
     return CallTask.objects.select_related("customer", "guide").filter(pk=task_id).first()
 
 
-def get_work_context(*, task: CallTask, as_of: date) -> WorkContext:
+def get_work_context(*, task: CallTask, as_of: date, now: datetime | None = None) -> WorkContext:
     """Return the guide for the task's topic and the customer's key data (a fixed number of queries).
 
-    ``task`` comes from ``get_task`` (customer and guide loaded).
+    ``task`` comes from ``get_task`` (customer and guide loaded). With ``now`` the rules of optional calls are checked
+    as of then (open complaint, contact cap, call window; 1 query more); without, only consent and vulnerability.
     """
     customer = task.customer
+    facts: dict[str, object] = {"has_open_complaint": False, "optional_contacts": 0}
+    if now is not None and needs_phone_consent(task.kind):
+        facts = (
+            _with_rule_facts(CallTask.objects.filter(pk=task.pk), now=now)
+            .values("has_open_complaint", "optional_contacts")  # type: ignore[attr-defined]
+            .get()
+        )
     guide = task.guide or CallGuide.objects.filter(topic=task.topic).first()
     latest = (
         Touchpoint.objects.filter(customer=customer)
@@ -546,4 +642,7 @@ def get_work_context(*, task: CallTask, as_of: date) -> WorkContext:
         needs_phone_consent=needs_phone_consent(task.kind),
         has_phone_consent=has_phone_consent,
         kind=task.kind,
+        has_open_complaint=bool(facts["has_open_complaint"]),
+        optional_contacts=int(facts["optional_contacts"] or 0),  # type: ignore[call-overload]
+        is_call_window_open=now is None or courtesy.is_in_call_window(now),
     )

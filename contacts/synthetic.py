@@ -288,17 +288,18 @@ def ensure_price_world(*, as_of: date) -> PriceWorld:
         history = versions[change.tariff_id]
         before = [v for v in history if v[0] < change.effective_date][-1]
         sent = change.effective_date - timedelta(days=45)
-        if sent > as_of:
+        new_version = change.price_version  # None for a draft or a VAT-only change: no notices to simulate
+        if sent > as_of or new_version is None:
             continue
         changes.setdefault(change.tariff_id, []).append(
             Change(
                 id=change.pk,
                 effective=change.effective_date,
                 sent=sent,
-                is_increase=change.price_version.working_price_net_ct > before[1],
+                is_increase=new_version.working_price_net_ct > before[1],
                 old_ct=before[1],
-                new_ct=change.price_version.working_price_net_ct,
-                base_eur=change.price_version.base_price_net_eur_year,
+                new_ct=new_version.working_price_net_ct,
+                base_eur=new_version.base_price_net_eur_year,
             )
         )
     guide = CallGuide.objects.filter(topic=Topic.COURTESY_CALL).values_list("id", flat=True).first()

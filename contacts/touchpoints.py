@@ -1,8 +1,9 @@
 """Recording a touchpoint: the call, visit or letter itself, plus what came out of it, in one transaction.
 
 Besides the touchpoint a call can note interests (sales leads), agree a callback (an open CALLBACK task for the
-queue) and capture a consent read out on the phone (§ 7 UWG: source PHONE, with the wording read out as proof).
-Either everything is stored or nothing.
+queue) and capture a consent given in the conversation (§ 7 UWG: with the wording read out or shown as proof, and
+the source the channel says: on the phone, at the customer center, in the portal). Either everything is stored or
+nothing.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from contacts import consents
-from contacts.models import CallTask, Consent, Interest, Touchpoint
+from contacts.models import CallTask, Channel, Consent, Interest, Touchpoint
 from core.models import User
 from customers.models import Contract, Customer
 from tariffs.domain.formatting import format_date
@@ -23,6 +24,17 @@ from tariffs.domain.formatting import format_date
 logger = logging.getLogger(__name__)
 
 MAX_SCORE = 10
+# Where a consent captured in a conversation was given (Consent.source, part of the proof), by the touchpoint's
+# channel. A pop-up store or an event is a conversation face to face like one at the customer center. A letter or an
+# e-mail is no conversation: such a consent is not captured with a touchpoint.
+CONSENT_SOURCE_BY_CHANNEL = {
+    Channel.PHONE: Consent.Source.PHONE,
+    Channel.CUSTOMER_CENTER: Consent.Source.CUSTOMER_CENTER,
+    Channel.POP_UP_STORE: Consent.Source.CUSTOMER_CENTER,
+    Channel.EVENT: Consent.Source.CUSTOMER_CENTER,
+    Channel.PORTAL: Consent.Source.PORTAL,
+    Channel.CHAT: Consent.Source.PORTAL,
+}
 # Outcomes where nobody spoke with the customer: no score and no mood to record (they would count in the NPS).
 NOT_REACHED_OUTCOMES = frozenset({Touchpoint.Outcome.NOT_REACHED})
 
@@ -60,9 +72,30 @@ class UnknownConsent(TouchpointRejected):
         super().__init__("Diese Einwilligung (Kanal und Zweck) gibt es nicht.")
 
 
+class ConsentWithoutConversation(TouchpointRejected):
+    def __init__(self, channel_label: str) -> None:
+        super().__init__(
+            "Eine Einwilligung lässt sich hier nur aus einem Gespräch erfassen (Telefon, Kundenzentrum, Pop-up-Store, "
+            f"Veranstaltung, Kundenportal oder Chat), nicht bei Kanal „{channel_label}“."
+        )
+
+
+def consent_source(channel: str) -> str:
+    """Return the consent source for a consent given in a conversation on this channel.
+
+    :raises ConsentWithoutConversation: if the channel is no conversation (letter, e-mail).
+    """
+    try:
+        return CONSENT_SOURCE_BY_CHANNEL[Channel(channel)]
+    except (KeyError, ValueError):
+        label = Channel(channel).label if channel in Channel.values else channel
+        raise ConsentWithoutConversation(str(label)) from None
+
+
 def _check(
     *,
     customer: Customer,
+    channel: str,
     contract: Contract | None,
     occurred_at: datetime,
     outcome: str,
@@ -80,9 +113,10 @@ def _check(
     if follow_up_due_at is not None and follow_up_due_at <= occurred_at:
         raise FollowUpBeforeContact(occurred_at)
     if consent_captured is not None:
-        channel, purpose = consent_captured
-        if channel not in Consent.ConsentChannel.values or purpose not in Consent.Purpose.values:
+        consent_channel, purpose = consent_captured
+        if consent_channel not in Consent.ConsentChannel.values or purpose not in Consent.Purpose.values:
             raise UnknownConsent
+        consent_source(channel)
 
 
 @transaction.atomic
@@ -109,18 +143,22 @@ def record_touchpoint(
     """Record a contact with a customer and what came out of it.
 
     Interests are added (an interest already noted stays as it was); a follow-up date creates an open CALLBACK task
-    for the queue (nobody holds it yet); a consent captured during the call is granted with source PHONE and the
-    wording read out (the standard wording when none is given); an e-mail consent then waits for the customer's
-    double opt-in, whose link goes out after commit when ``consent_confirm_url`` (token → absolute link) is given.
+    for the queue (nobody holds it yet); a consent captured during the conversation is granted with the source of
+    its channel (CONSENT_SOURCE_BY_CHANNEL: PHONE on the phone, CUSTOMER_CENTER at a visit) and the wording read out
+    (the standard wording when none is given); an e-mail consent then waits for the customer's double opt-in, whose
+    link goes out after commit when ``consent_confirm_url`` (token → absolute link) is given.
 
     :raises ScoreOutOfRange: if the would-recommend score is not 0–10.
     :raises RatingWithoutConversation: if the customer was not reached but a score or a mood is given.
     :raises ContractOfAnotherCustomer: if the contract belongs to someone else.
     :raises FollowUpBeforeContact: if the follow-up is not after the contact.
     :raises UnknownConsent: if the consent's channel or purpose does not exist.
+    :raises ConsentWithoutConversation: if a consent is captured on a channel that is no conversation (letter,
+        e-mail).
     """
     _check(
         customer=customer,
+        channel=channel,
         contract=contract,
         occurred_at=occurred_at,
         outcome=outcome,
@@ -167,7 +205,7 @@ def record_touchpoint(
             customer=customer,
             channel=channel_captured,
             purpose=purpose,
-            source=Consent.Source.PHONE,
+            source=consent_source(channel),
             now=occurred_at,
             wording=(consent_wording or "").strip() or None,
             recorded_by=agent,

@@ -73,6 +73,13 @@ class EmptyBillPeriod(BillingError):
         )
 
 
+class ReadingUnderReview(BillingError):
+    def __init__(self) -> None:
+        super().__init__(
+            "Der Zählerstand ist zur Prüfung markiert (unplausibel). Bitte prüfen Sie ihn, bevor Sie abrechnen."
+        )
+
+
 class ReadingBelowStart(BillingError):
     def __init__(self) -> None:
         super().__init__("Der Endzählerstand ist niedriger als der Anfangszählerstand.")
@@ -88,6 +95,7 @@ def issue_bill(
     by a Celery task after commit (and on first download if that task did not run).
 
     :raises ReadingOfAnotherContract: if the end reading belongs to another contract.
+    :raises ReadingUnderReview: if the end reading is flagged as implausible and not checked yet.
     :raises NoStartReading: if the contract has no reading to start from.
     :raises EmptyBillPeriod: if the end reading is not after the start reading.
     :raises ReadingBelowStart: if the end reading is lower than the start reading.
@@ -95,6 +103,8 @@ def issue_bill(
     """
     if end_reading.contract_id != contract.pk:
         raise ReadingOfAnotherContract
+    if end_reading.is_flagged:
+        raise ReadingUnderReview
     # Lock the contract so that two calls for one contract run one after the other (idempotence, numbering).
     contract = Contract.objects.select_for_update().select_related("customer").get(pk=contract.pk)
     existing = Bill.objects.filter(contract=contract, end_reading=end_reading).first()

@@ -6,7 +6,8 @@ Rules (DOMAIN.md, "Cancellation button"):
 - It is matched to a contract only when the customer number, the contract or meter number (every one given must
   agree) and the postal code of the supply address all agree with one active contract; a logged-in customer picks
   one of their own contracts. Anything else goes to the review list for staff (status REVIEW), and no contract is
-  touched.
+  touched. A declaration held for review (an anonymous flood, see customers.views.cancellation) is not matched
+  automatically either: it is stored and confirmed like every other, and staff assign it.
 - Contract.end_date is half-open like every period in the models (``is_supplied_on``: the first day *without*
   supply). A notice period runs from the day after receipt (§ 187 Abs. 1 BGB) and ends with the expiry of the day
   that corresponds to the day of receipt (§ 188 Abs. 2, 3 BGB), so the contract's end_date is the day after that.
@@ -261,11 +262,13 @@ def submit_cancellation(
     now: datetime,
     user: User | None = None,
     contract: Contract | None = None,
+    hold_for_review: bool = False,
 ) -> CancellationRequest:
     """Record a cancellation made with the cancellation button and send the confirmation after commit.
 
     ``contract`` is the contract a logged-in ``user`` chose (it must be theirs); the identification then comes from
-    it. Unmatched declarations go to the review list. The confirmation never says which of the two happened.
+    it. Unmatched declarations go to the review list, and so does every declaration ``hold_for_review`` (staff match
+    it; the notice period still counts from ``now``). The confirmation never says which of these happened.
 
     :raises CancellationNotStored: if no unique reference could be drawn (practically never).
     """
@@ -286,6 +289,12 @@ def submit_cancellation(
         status=CancellationRequest.Status.REVIEW,
         submitted_by=user if user is not None and user.is_authenticated else None,
     )
+    if hold_for_review:
+        logger.warning(
+            "cancellation %s held for review: anonymous submissions over the hourly limit", cancellation.reference
+        )
+        transaction.on_commit(partial(send_confirmation, cancellation_id=cancellation.pk))
+        return cancellation
     try:
         # A savepoint: if recording on the contract fails, the declaration itself is kept for staff to review.
         with transaction.atomic():
@@ -342,9 +351,10 @@ def record_leaving_reason(*, cancellation: CancellationRequest, reason: str, com
     cancellation.leaving_comment = comment.strip()
     cancellation.save(update_fields=["leaving_reason", "leaving_comment"])
     if reason and cancellation.contract_id is not None and cancellation.status == CancellationRequest.Status.MATCHED:
-        Contract.objects.filter(pk=cancellation.contract_id, cancelled_at=cancellation.submitted_at).update(
-            cancellation_reason=reason
-        )
+        # A special termination after a price change keeps that reason: it is the legal ground, and sales count it.
+        Contract.objects.filter(pk=cancellation.contract_id, cancelled_at=cancellation.submitted_at).exclude(
+            cancellation_reason=PRICE_CHANGE_REASON
+        ).update(cancellation_reason=reason)
     return cancellation
 
 
@@ -357,6 +367,9 @@ def confirmation_context(cancellation: CancellationRequest) -> dict[str, object]
         "cancellation": cancellation,
         "received_at": timezone.localtime(cancellation.submitted_at),
         "utility_name": settings.UTILITY_NAME,
+        "utility_address": settings.UTILITY_ADDRESS,
+        "utility_phone": settings.UTILITY_PHONE,
+        "utility_email": settings.UTILITY_EMAIL,
     }
 
 

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
+from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
 
 from customers.forms import GermanDateInput
+from customers.models import Contract
 
 _PHONE = re.compile(r"^\+?[0-9(][0-9 ()/-]*$")  # "(0711) 123456" too: the message offers ( )
 MIN_PHONE_DIGITS = 6  # the shortest German numbers with area code, e.g. "0711 1234"; "0711" alone is a prefix only
@@ -101,10 +104,23 @@ class ContactData(forms.Form):
         return " ".join(str(self.cleaned_data["city"]).split())
 
 
+def _contract_label(contract: Contract) -> str:
+    """Return how a contract is named in the move form: "Strom, Vertrag V820001, Zähler 1ESY1160512345"."""
+    label = f"{contract.get_commodity_display()}, Vertrag {contract.contract_number}, Zähler {contract.meter_number}"
+    if contract.final_reading_requested_for is not None:
+        label += f" (Auszug gemeldet zum {contract.final_reading_requested_for:%d.%m.%Y})"
+    return label
+
+
 class ReportMove(forms.Form):
+    """The move-out date, the new address and, with several contracts at the supply address, which of them end."""
+
     move_out_date = forms.DateField(
         label="Auszugsdatum",
-        help_text="An diesem Tag endet Ihr Vertrag. Bitte lesen Sie dann Ihren Zähler ab.",
+        help_text=(
+            "Ab diesem Tag beliefern wir Sie an der bisherigen Adresse nicht mehr; Ihr letzter Liefertag ist der Tag "
+            "davor. Bitte lesen Sie am Auszugstag Ihren Zähler ab."
+        ),
         widget=GermanDateInput(),
         error_messages={
             "required": "Bitte geben Sie das Auszugsdatum an.",
@@ -139,6 +155,26 @@ class ReportMove(forms.Form):
         },
     )
 
+    def __init__(self, *args: Any, contracts: Sequence[Contract], **kwargs: Any) -> None:
+        """``contracts``: the customer's contracts at the supply address, the one the page is for first."""
+        super().__init__(*args, **kwargs)
+        self.contracts = list(contracts)
+        if len(self.contracts) > 1:
+            self.fields["contracts"] = forms.TypedMultipleChoiceField(
+                label="Für welche Verträge an dieser Adresse melden Sie den Auszug?",
+                help_text="Alle Verträge an dieser Adresse sind ausgewählt. Entfernen Sie den Haken nur bei einem "
+                "Vertrag, der dort weiterlaufen soll.",
+                choices=[(contract.pk, _contract_label(contract)) for contract in self.contracts],
+                coerce=int,
+                initial=[contract.pk for contract in self.contracts],
+                widget=forms.CheckboxSelectMultiple,
+                error_messages={
+                    "required": "Bitte wählen Sie mindestens einen Vertrag aus.",
+                    "invalid_choice": "Bitte wählen Sie nur Verträge aus der Liste.",
+                },
+            )
+            self.order_fields(["contracts", "move_out_date"])
+
     def clean_street(self) -> str:
         return _clean_street(self.cleaned_data["street"])
 
@@ -147,6 +183,14 @@ class ReportMove(forms.Form):
 
     def clean_city(self) -> str:
         return " ".join(str(self.cleaned_data["city"]).split())
+
+    @property
+    def chosen_contracts(self) -> list[Contract]:
+        """Return the contracts the move is for, in the listed order (call after is_valid())."""
+        if "contracts" not in self.fields:
+            return self.contracts
+        chosen = set(self.cleaned_data["contracts"])
+        return [contract for contract in self.contracts if contract.pk in chosen]
 
     @property
     def new_address(self) -> str:

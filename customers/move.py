@@ -1,8 +1,14 @@
-"""Umzug melden: a move out ends the contract on the move-out date and requests a final reading for that day."""
+"""Umzug melden: a move out ends the contract on the move-out date and requests a final reading for that day.
+
+One move usually ends several contracts: electricity and heat (or gas) at the same supply address. The form lists
+all the customer's contracts at that address, and ``report_moves`` records the move for each chosen one in one
+transaction: all of them or none.
+"""
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from datetime import date, datetime, timedelta
 
 from django.db import transaction
@@ -65,6 +71,66 @@ class ReadingAfterMove(MoveRefused):
             f"Für den {format_date(read_date)}, also nach diesem Auszugsdatum, liegt schon ein Zählerstand vor. "
             "Bitte prüfen Sie das Datum oder rufen Sie uns an."
         )
+
+
+class MoveRefusedForContract(MoveRefused):
+    """One of several chosen contracts refused the move; the message names it. ``cause`` is the original reason."""
+
+    def __init__(self, contract: Contract, cause: MoveRefused) -> None:
+        super().__init__(f"{contract.get_commodity_display()}vertrag {contract.contract_number}: {cause}")
+        self.contract = contract
+        self.cause = cause
+
+
+def _address_key(contract: Contract) -> tuple[str, str, str]:
+    """Return the supply address compared without case and extra spaces ("Schillerstr. 4" stays different)."""
+
+    def normal(part: str) -> str:
+        return " ".join(part.split()).casefold()
+
+    return normal(contract.street), normal(contract.postal_code), normal(contract.city)
+
+
+def contracts_at_same_address(*, contract: Contract) -> list[Contract]:
+    """Return the customer's contracts at this contract's supply address that a move can still end (1 query).
+
+    The given contract comes first, whatever its state (the service explains why an ended one cannot move); the
+    others follow in contract-number order and only while they have not ended.
+    """
+    key = _address_key(contract)
+    others = [
+        other
+        for other in Contract.objects.filter(customer_id=contract.customer_id, postal_code=contract.postal_code)
+        .exclude(pk=contract.pk)
+        .exclude(status=Contract.Status.ENDED)
+        .select_related("tariff")
+        .order_by("contract_number", "pk")
+        if _address_key(other) == key
+    ]
+    return [contract, *others]
+
+
+@transaction.atomic
+def report_moves(
+    *, contracts: Sequence[Contract], move_out_date: date, new_address: str, today: date, now: datetime
+) -> list[Contract]:
+    """Record one move for each of the contracts (all or none) and return them, updated, in the given order.
+
+    Rows are locked in primary-key order, so two reports for the same address cannot deadlock.
+
+    :raises MoveRefused: the reason, if there is one contract; else MoveRefusedForContract naming the contract.
+    """
+    updated: dict[int, Contract] = {}
+    for contract in sorted(contracts, key=lambda item: item.pk):
+        try:
+            updated[contract.pk] = report_move(
+                contract=contract, move_out_date=move_out_date, new_address=new_address, today=today, now=now
+            )
+        except MoveRefused as error:
+            if len(contracts) == 1:
+                raise
+            raise MoveRefusedForContract(contract, error) from error
+    return [updated[contract.pk] for contract in contracts]
 
 
 def _one_year_after(day: date) -> date:

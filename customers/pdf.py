@@ -6,6 +6,11 @@ cached file never goes stale. The page streams are not compressed (``pageCompres
 either way, and the bill number stays findable in the file (support staff grep for it; the tests check it).
 
 Font: Bitstream Vera, which ships with reportlab, so "€", "−", "≈" and the umlauts print on every installation.
+
+What the supplier must state (§ 14 Abs. 4 UStG: full name and address, Steuernummer or USt-IdNr.) and how to pay
+(the utility's account and the bill number as payment reference, or the SEPA mandate the amount is debited under)
+come from the utility's master data in settings (UTILITY_*), see ``Supplier`` and ``PaymentDetails``; the HTML bill
+shows the same.
 """
 
 from __future__ import annotations
@@ -14,6 +19,7 @@ import logging
 import os
 import re
 import tempfile
+from dataclasses import dataclass
 from decimal import Decimal
 from io import BytesIO
 from pathlib import Path
@@ -29,18 +35,87 @@ from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.platypus import KeepTogether, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+from schwifty import IBAN
 
 from customers import bill_selectors
-from customers.models import Bill
+from customers.models import Bill, SepaMandate
 from tariffs.domain.formatting import format_ct, format_date, format_eur, format_kwh, format_number, format_percent
 
 logger = logging.getLogger(__name__)
 
-UTILITY = "Stadtwerk"
-UTILITY_ADDRESS = "Stadtwerk Kundenservice · Postfach 10 10 10 · 70001 Stuttgart"
+_VAT_ID = re.compile(r"^[A-Z]{2}")  # a USt-IdNr. starts with the country code; a Steuernummer has digits only
 _SAFE_NUMBER = re.compile(r"^[A-Za-z0-9-]{1,20}$")
 _FONT, _FONT_BOLD = "Vera", "VeraBd"
 _GREY = colors.HexColor("#555555")
+
+
+@dataclass(frozen=True, slots=True)
+class Supplier:
+    """The utility as the bill and the SEPA mandate name it (settings UTILITY_*)."""
+
+    name: str
+    address: str
+    phone: str
+    email: str
+    tax_id: str
+    creditor_id: str
+    iban: str
+    bic: str
+
+    @property
+    def tax_id_label(self) -> str:
+        return "USt-IdNr." if _VAT_ID.match(self.tax_id) else "Steuernummer"
+
+    @property
+    def iban_formatted(self) -> str:
+        """Return the IBAN in groups of four, as printed for transfers."""
+        return IBAN(self.iban).formatted
+
+
+def get_supplier() -> Supplier:
+    """Return the utility's master data from settings (no query)."""
+    return Supplier(
+        name=settings.UTILITY_NAME,
+        address=settings.UTILITY_ADDRESS,
+        phone=settings.UTILITY_PHONE,
+        email=settings.UTILITY_EMAIL,
+        tax_id=settings.UTILITY_TAX_ID,
+        creditor_id=settings.UTILITY_CREDITOR_ID,
+        iban=settings.UTILITY_IBAN,
+        bic=settings.UTILITY_BIC,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class PaymentDetails:
+    """How a bill's balance is settled: by SEPA direct debit under the customer's active mandate, or by transfer."""
+
+    supplier: Supplier
+    mandate_reference: str | None = None
+    mandate_masked_iban: str | None = None
+
+    @property
+    def has_mandate(self) -> bool:
+        return self.mandate_reference is not None
+
+
+def get_payment_details(*, customer_id: int) -> PaymentDetails:
+    """Return the supplier data and the customer's active SEPA mandate, if any (1 query)."""
+    mandate = (
+        SepaMandate.objects.filter(customer_id=customer_id, revoked_at__isnull=True)
+        .order_by("-signed_at", "-pk")
+        .first()
+    )
+    if mandate is None:
+        return PaymentDetails(supplier=get_supplier())
+    return PaymentDetails(
+        supplier=get_supplier(), mandate_reference=mandate.reference, mandate_masked_iban=mandate.masked_iban
+    )
+
+
+def payment_reference(detail: bill_selectors.BillDetail) -> str:
+    """Return the Verwendungszweck for a transfer: the bill number first (what bookkeeping matches on)."""
+    return f"Rechnung {detail.number}, Kundennummer {detail.customer_number}"
 
 
 class UnsafeBillNumber(ValueError):
@@ -64,7 +139,8 @@ def ensure_bill_pdf(*, bill: Bill) -> Path:
         return path
     detail = bill_selectors.get_bill_detail_by_id(bill_id=bill.pk)
     assert detail is not None  # the bill was just loaded
-    content = render_bill_pdf(detail)
+    # The payment note states the mandate as of rendering, i.e. as the bill was issued (rendered right after).
+    content = render_bill_pdf(detail, payment=get_payment_details(customer_id=bill.contract.customer_id))
     path.parent.mkdir(parents=True, exist_ok=True)
     # Write to a temporary file and rename: a reader never sees half a PDF, and two renderers cannot clash.
     handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".render-", suffix=".pdf")
@@ -133,8 +209,63 @@ def _reading_cell(reading: bill_selectors.ReadingRow) -> str:
     return "geschätzt *" if reading.is_estimate else reading.source_label
 
 
-def render_bill_pdf(detail: bill_selectors.BillDetail) -> bytes:
-    """Return the bill as PDF bytes (A4, German; DOMAIN.md, annual bill: what a bill shows)."""
+def _payment_story(
+    detail: bill_selectors.BillDetail, payment: PaymentDetails, styles: dict[str, ParagraphStyle], width: float
+) -> list[object]:
+    """Return what the customer has to do about the balance: nothing (debit, credit) or a transfer with our account."""
+    supplier = payment.supplier
+    if detail.is_additional_payment and payment.has_mandate:
+        text = (
+            f"Nachzahlung: {format_eur(detail.balance_eur)} – wir buchen den Betrag zum "
+            f"{format_date(detail.due_date)} per SEPA-Lastschrift von Ihrem Konto {payment.mandate_masked_iban} ab "
+            f"(Mandatsreferenz {payment.mandate_reference}, Gläubiger-Identifikationsnummer {supplier.creditor_id}). "
+            "Sie müssen nichts tun; bitte sorgen Sie für Deckung."
+        )
+        return [Paragraph(_text(text), styles["bold"])]
+    if detail.is_additional_payment:
+        rows = [
+            ["Empfänger", supplier.name],
+            ["IBAN", supplier.iban_formatted],
+            ["BIC", supplier.bic],
+            ["Verwendungszweck", payment_reference(detail)],
+            ["Betrag", format_eur(detail.balance_eur)],
+        ]
+        table = _table(
+            [[label, Paragraph(_text(value), styles["base"])] for label, value in rows],
+            [35 * mm, width - 35 * mm],
+            header=False,
+        )
+        text = (
+            f"Nachzahlung: {format_eur(detail.balance_eur)} – bitte überweisen Sie den Betrag bis "
+            f"{format_date(detail.due_date)} auf unser Konto:"
+        )
+        note = (
+            "Lieber bequem per Lastschrift? Ein SEPA-Lastschriftmandat erteilen Sie im Kundenportal unter "
+            "„Bankverbindung“."
+        )
+        return [
+            Paragraph(_text(text), styles["bold"]),
+            Spacer(1, 1.5 * mm),
+            table,
+            Paragraph(_text(note), styles["small"]),
+        ]
+    if detail.is_credit:
+        text = (
+            f"Guthaben: {format_eur(detail.balance_abs_eur)} – wir zahlen es bis {format_date(detail.due_date)} aus "
+            "oder verrechnen es mit dem nächsten Abschlag."
+        )
+    else:
+        text = "Ihre Abschläge decken die Kosten genau: Sie müssen nichts nachzahlen."
+    return [Paragraph(_text(text), styles["bold"])]
+
+
+def render_bill_pdf(detail: bill_selectors.BillDetail, *, payment: PaymentDetails | None = None) -> bytes:
+    """Return the bill as PDF bytes (A4, German; DOMAIN.md, annual bill: what a bill shows).
+
+    ``payment``: the supplier data and the customer's mandate; without it, the bill assumes no mandate.
+    """
+    payment = payment or PaymentDetails(supplier=get_supplier())
+    supplier = payment.supplier
     _register_fonts()
     styles = _styles()
     buffer = BytesIO()
@@ -144,9 +275,9 @@ def render_bill_pdf(detail: bill_selectors.BillDetail) -> bytes:
         leftMargin=20 * mm,
         rightMargin=18 * mm,
         topMargin=18 * mm,
-        bottomMargin=20 * mm,
+        bottomMargin=26 * mm,  # room for the four footer lines (supplier, contact, bank, page)
         title=f"{detail.kind_label} {detail.number}",
-        author=UTILITY,
+        author=supplier.name,
         subject=f"{detail.kind_label} {detail.commodity_label}, Rechnungsnummer {detail.number}",
         lang="de-DE",
         invariant=1,
@@ -158,7 +289,7 @@ def render_bill_pdf(detail: bill_selectors.BillDetail) -> bytes:
 
     # --- letterhead: address block left, bill data right
     address = p(
-        f'<font size="7" color="#555555">{_text(UTILITY_ADDRESS)}</font><br/><br/>'
+        f'<font size="7" color="#555555">{_text(f"{supplier.name} · {supplier.address}")}</font><br/><br/>'
         + "<br/>".join(_text(part) for part in (detail.customer_name, *detail.customer_address)),
         styles["base"],
     )
@@ -182,20 +313,8 @@ def render_bill_pdf(detail: bill_selectors.BillDetail) -> bytes:
         )
     )
 
-    # --- the result first, as people look for it
-    if detail.is_additional_payment:
-        result = (
-            f"Nachzahlung: {format_eur(detail.balance_eur)} – bitte bis {format_date(detail.due_date)} zahlen "
-            "(bei SEPA-Lastschrift buchen wir den Betrag ab)."
-        )
-    elif detail.is_credit:
-        result = (
-            f"Guthaben: {format_eur(detail.balance_abs_eur)} – wir zahlen es bis {format_date(detail.due_date)} aus "
-            "oder verrechnen es mit dem nächsten Abschlag."
-        )
-    else:
-        result = "Ihre Abschläge decken die Kosten genau: Sie müssen nichts nachzahlen."
-    story += [Spacer(1, 4 * mm), p(_text(result), styles["bold"])]
+    # --- the result first, as people look for it, with what to do about it
+    story += [Spacer(1, 4 * mm), *_payment_story(detail, payment, styles, width)]
 
     # --- contract
     story.append(p("Ihr Vertrag", styles["heading"]))
@@ -315,18 +434,26 @@ def render_bill_pdf(detail: bill_selectors.BillDetail) -> bytes:
         Spacer(1, 6 * mm),
         p(
             _text(
-                "Fragen zur Rechnung? Kundenservice: service@stadtwerk.example. Ihre Rechnungen finden Sie auch im "
-                "Kundenportal unter „Rechnungen“. Wir bewahren Rechnungen acht Jahre auf."
+                f"Fragen zur Rechnung? Kundenservice: Telefon {supplier.phone} (Mo–Fr 8–18 Uhr), E-Mail "
+                f"{supplier.email}. Ihre Rechnungen finden Sie auch im Kundenportal unter „Rechnungen“. Wir bewahren "
+                "Rechnungen acht Jahre auf."
             ),
             styles["small"],
         ),
     ]
+    # The supplier's particulars on every page (§ 14 Abs. 4 Nr. 1 and 2 UStG), with our account and creditor ID.
+    footer_lines = (
+        f"{supplier.name} · {supplier.address} · {supplier.tax_id_label} {supplier.tax_id}",
+        f"Telefon {supplier.phone} · E-Mail {supplier.email}",
+        f"Bankverbindung: IBAN {supplier.iban_formatted} · BIC {supplier.bic} · Gläubiger-ID {supplier.creditor_id}",
+    )
 
     def footer(canvas: Any, doc: Any) -> None:
         canvas.saveState()
         canvas.setFont(_FONT, 7)
         canvas.setFillColor(_GREY)
-        canvas.drawString(document.leftMargin, 10 * mm, f"{UTILITY} · Rechnung {detail.number} · Seite {doc.page}")
+        for index, line in enumerate((*footer_lines, f"Rechnung {detail.number} · Seite {doc.page}")):
+            canvas.drawString(document.leftMargin, (16 - 3.3 * index) * mm, line)
         canvas.restoreState()
 
     document.build(story, onFirstPage=footer, onLaterPages=footer)

@@ -2,7 +2,12 @@
 
 Phone and postal address change at once. A new e-mail address is the login, so it takes effect only when the customer
 opens the link sent to it (proof that the address is theirs): until then it waits in ``Customer.pending_email``. Only
-a SHA-256 hash of the link's token is stored, so a copy of the database cannot confirm anything.
+a SHA-256 hash of the link's token is stored, so a copy of the database cannot confirm anything. After the change the
+hash stays (with no pending address), so that opening the used link again can say "already confirmed".
+
+Whether an address already belongs to another login is never revealed when the change is asked for: every new
+address gets the link. A conflict is resolved when the link is used, by someone who has just shown that the mailbox is
+theirs, and then with a neutral message.
 
 The data export (Art. 15/20 DSGVO) is assembled from ``EXPORT_SECTIONS``: functions that take the customer and
 return ``(key, data)``. Other apps add their own sections (touchpoints, consents) from their ``AppConfig.ready()``::
@@ -13,6 +18,7 @@ return ``(key, data)``. Other apps add their own sections (touchpoints, consents
 
 from __future__ import annotations
 
+import enum
 import hashlib
 import logging
 import secrets
@@ -41,6 +47,7 @@ from customers.models import (
     Customer,
     Installment,
     MeterReading,
+    PriceDeferral,
     SepaMandate,
 )
 from tariffs.domain.formatting import format_date
@@ -52,10 +59,13 @@ EXPORT_FORMAT_VERSION = 1
 
 
 class EmailAlreadyUsed(CustomerActionRefused):
+    """The confirmed address cannot become this login (another login has it); the message does not say why."""
+
     def __init__(self) -> None:
         super().__init__(
-            "Diese E-Mail-Adresse gehört schon zu einem anderen Zugang. Bitte wählen Sie eine andere Adresse "
-            "oder rufen Sie uns an."
+            "Diese E-Mail-Adresse können wir für Ihren Zugang leider nicht übernehmen. Ihre bisherige Adresse gilt "
+            "weiter, auch für die Anmeldung. Bitte geben Sie unter „Meine Daten“ eine andere Adresse an oder rufen "
+            "Sie uns an."
         )
 
 
@@ -74,6 +84,42 @@ class EmailTokenExpired(CustomerActionRefused):
             "Bitte geben Sie die neue E-Mail-Adresse unter „Meine Daten“ noch einmal ein; wir schicken Ihnen "
             "dann einen neuen Link."
         )
+
+
+class EmailLinkState(enum.Enum):
+    """What a confirmation link is, seen from the logged-in customer who opens it."""
+
+    PENDING = "pending"  # theirs and valid: the page offers the button
+    EXPIRED = "expired"  # theirs, older than three days
+    USED = "used"  # theirs, already confirmed
+    FOREIGN = "foreign"  # another login's pending or used link
+    UNKNOWN = "unknown"  # never issued, replaced by a newer link, or withdrawn
+
+
+@dataclass(frozen=True, slots=True)
+class EmailLink:
+    """A confirmation link's state with what the explanation page needs (the customer's own data only)."""
+
+    state: EmailLinkState
+    current_email: str
+    pending_email: str = ""
+    valid_until: datetime | None = None
+
+    @property
+    def is_pending(self) -> bool:
+        return self.state is EmailLinkState.PENDING
+
+    @property
+    def is_expired(self) -> bool:
+        return self.state is EmailLinkState.EXPIRED
+
+    @property
+    def is_used(self) -> bool:
+        return self.state is EmailLinkState.USED
+
+    @property
+    def is_foreign(self) -> bool:
+        return self.state is EmailLinkState.FOREIGN
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,16 +169,13 @@ def update_contact_data(
     """Change phone and postal address at once; send a confirmation link to a new e-mail address.
 
     ``confirm_url`` turns a token into the absolute link for the e-mail. Entering the current address again
-    withdraws a pending change. Nothing is written when the new address is refused.
-
-    :raises EmailAlreadyUsed: if another login already uses the new e-mail address.
+    withdraws a pending change. An address another login already uses is treated like any other (the link is sent),
+    so that this form cannot be used to find out which addresses have a login; ``confirm_email`` refuses it.
     """
     customer = Customer.objects.select_for_update().get(pk=customer.pk)
     email = email.strip().lower()
     current_email = (customer.user.email if customer.user else customer.email).lower()
     wants_new_email = bool(email) and email != current_email
-    if wants_new_email and _login_taken(email, own_user_id=customer.user_id):
-        raise EmailAlreadyUsed
 
     changed = []
     for field, value in (("phone", phone.strip()), ("street", street.strip()), ("postal_code", postal_code.strip())):
@@ -168,6 +211,31 @@ def update_contact_data(
     return ContactChange(changed_fields=tuple(changed), email_pending=pending)
 
 
+def _current_email(customer: Customer) -> str:
+    return customer.user.email if customer.user else customer.email
+
+
+def check_email_link(*, customer: Customer, token: str, now: datetime) -> EmailLink:
+    """Return what the link's token is for this customer (at most 1 query; only when the link is not theirs)."""
+    current = _current_email(customer)
+    token_hash = _hash_token(token)
+    if customer.pending_email_token and secrets.compare_digest(customer.pending_email_token, token_hash):
+        requested_at = customer.pending_email_requested_at
+        if not customer.pending_email:
+            return EmailLink(state=EmailLinkState.USED, current_email=current)
+        valid_until = timezone.localtime((requested_at or now) + EMAIL_LINK_VALIDITY)
+        expired = requested_at is None or now > requested_at + EMAIL_LINK_VALIDITY
+        return EmailLink(
+            state=EmailLinkState.EXPIRED if expired else EmailLinkState.PENDING,
+            current_email=current,
+            pending_email=customer.pending_email,
+            valid_until=valid_until,
+        )
+    if Customer.objects.filter(pending_email_token=token_hash).exclude(pk=customer.pk).exists():
+        return EmailLink(state=EmailLinkState.FOREIGN, current_email=current)
+    return EmailLink(state=EmailLinkState.UNKNOWN, current_email=current, pending_email=customer.pending_email)
+
+
 def find_pending_email(*, customer: Customer, token: str) -> str:
     """Return the pending address the token confirms (for the confirmation page).
 
@@ -180,39 +248,54 @@ def find_pending_email(*, customer: Customer, token: str) -> str:
     return customer.pending_email
 
 
-@transaction.atomic
 def confirm_email(*, customer: Customer, token: str, now: datetime) -> str:
     """Make the pending e-mail address the customer's address and login; tell the old address. Return the new one.
 
+    The token's hash stays after the change, so that the used link can tell the customer it was already confirmed.
+
     :raises EmailTokenInvalid: if the token is not the customer's pending one.
     :raises EmailTokenExpired: if the link is older than three days.
-    :raises EmailAlreadyUsed: if another login took the address meanwhile (nothing is changed).
+    :raises EmailAlreadyUsed: if another login has the address: the request is withdrawn, the address unchanged.
     """
-    customer = Customer.objects.select_for_update().get(pk=customer.pk)
-    new_email = find_pending_email(customer=customer, token=token)
-    requested_at = customer.pending_email_requested_at
-    if requested_at is None or now > requested_at + EMAIL_LINK_VALIDITY:
-        raise EmailTokenExpired(requested_at or now)
-    user = customer.user
-    old_email = user.email if user else customer.email
-    if user is not None:
-        if _login_taken(new_email, own_user_id=user.pk):
-            raise EmailAlreadyUsed
-        user.email = new_email
-        try:
-            with transaction.atomic():
-                user.save(update_fields=["email"])
-        except IntegrityError:  # another login took the address between the check and the write
-            raise EmailAlreadyUsed from None
-    customer.email = new_email
-    customer.pending_email = customer.pending_email_token = ""
-    customer.pending_email_requested_at = None
-    customer.save(update_fields=["email", "pending_email", "pending_email_token", "pending_email_requested_at"])
-    logger.info("customer %s confirmed a new e-mail address", customer.pk)
-    if old_email and old_email.lower() != new_email:
-        context = {"name": customer.name, "changed_on": format_date(timezone.localdate(now))}
-        transaction.on_commit(partial(_send, template="email_changed", recipient=old_email, context=context))
+    with transaction.atomic():
+        customer = Customer.objects.select_for_update().get(pk=customer.pk)
+        new_email = find_pending_email(customer=customer, token=token)
+        requested_at = customer.pending_email_requested_at
+        if requested_at is None or now > requested_at + EMAIL_LINK_VALIDITY:
+            raise EmailTokenExpired(requested_at or now)
+        user = customer.user
+        old_email = user.email if user else customer.email
+        taken = user is not None and not _set_login_email(user, new_email)
+        if taken:  # withdraw the request, so that Meine Daten no longer shows it as waiting
+            customer.pending_email = customer.pending_email_token = ""
+            customer.pending_email_requested_at = None
+            customer.save(update_fields=["pending_email", "pending_email_token", "pending_email_requested_at"])
+            logger.info("customer %s: new e-mail address not applied, another login has it", customer.pk)
+        else:
+            customer.email = new_email
+            customer.pending_email = ""
+            customer.pending_email_requested_at = None
+            customer.save(update_fields=["email", "pending_email", "pending_email_requested_at"])
+            logger.info("customer %s confirmed a new e-mail address", customer.pk)
+            if old_email and old_email.lower() != new_email:
+                context = {"name": customer.name, "changed_on": format_date(timezone.localdate(now))}
+                transaction.on_commit(partial(_send, template="email_changed", recipient=old_email, context=context))
+    if taken:  # raised outside the transaction: the withdrawn request must stay withdrawn
+        raise EmailAlreadyUsed
     return new_email
+
+
+def _set_login_email(user: User, email: str) -> bool:
+    """Give the login the new address; return False (and change nothing) if another login has it."""
+    if _login_taken(email, own_user_id=user.pk):
+        return False
+    user.email = email
+    try:
+        with transaction.atomic():
+            user.save(update_fields=["email"])
+    except IntegrityError:  # another login took the address between the check and the write
+        return False
+    return True
 
 
 # --- the data export (Art. 15/20 DSGVO) -----------------------------------------------------------------------------
@@ -302,6 +385,7 @@ EXPORT_SECTIONS: list[ExportSection] = [
     _per_contract(MeterReading, "meter_readings", "contract_id", "read_date", "id"),
     _per_contract(AdvancePaymentChange, "advance_payment_changes", "contract_id", "valid_from", "id"),
     _per_contract(Installment, "installments", "contract_id", "due_date", "id"),
+    _per_contract(PriceDeferral, "price_deferrals", "contract_id", "planned_date", "id"),
     _bills_section,
     _mandates_section,
     _cancellations_section,

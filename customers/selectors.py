@@ -10,11 +10,13 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import DecimalField, OuterRef, Q, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
+from django.utils import timezone
 
+from core.models import User
 from customers.models import (
     AdvancePaymentChange,
     Bill,
@@ -24,8 +26,13 @@ from customers.models import (
     MeterReading,
     PriceDeferral,
 )
+from customers.move import CANCELLATION_KIND_MOVE
 from tariffs import selectors as tariff_selectors
 from tariffs.domain import advance, prices
+from tariffs.domain.billing import split_by_days
+from tariffs.domain.explanation import Explanation, Step
+from tariffs.domain.formatting import equals_sign, format_ct, format_date, format_days, format_eur, format_kwh
+from tariffs.domain.money import CENT, EURO, HUNDRED
 from tariffs.domain.vat import Commodity, VatPeriod
 
 ZERO = Decimal("0.00")
@@ -127,6 +134,285 @@ def next_due_date(*, contract: Contract, as_of: date) -> date:
     return date(year, month, 1)
 
 
+# --- prices within a period: what the projection and the year's Abschlag are calculated with ----------------------
+
+
+@dataclass(frozen=True, slots=True)
+class PricePeriod:
+    """The gross prices that apply to a contract over [start, end)."""
+
+    start: date
+    end: date
+    gross: prices.GrossPrice
+
+    @property
+    def days(self) -> int:
+        return (self.end - self.start).days
+
+    @property
+    def last_day(self) -> date:
+        return self.end - timedelta(days=1)
+
+
+def price_periods(*, contract: Contract, pricing: PricingData, start: date, end: date) -> tuple[PricePeriod, ...]:
+    """Cut [start, end) at every price-version and VAT boundary into periods of equal gross prices (no queries).
+
+    The versions are the contract's (``PricingData.versions`` with its deferrals), so an announced price change is in
+    and a late-notified one starts on the contract's own day. A part of the period without a price (a tariff whose
+    history ends) takes the nearest known price: a projection is an estimate, not a bill. Empty when no day has one.
+    """
+    if end <= start:
+        return ()
+    edges = {start, end}
+    for version in pricing.versions(tariff_id=contract.tariff_id, contract_id=contract.pk):
+        edges.update(day for day in (version.valid_from, version.valid_to) if day is not None and start < day < end)
+    for vat in pricing.vat_periods:
+        if vat.commodity == contract.commodity:
+            edges.update(day for day in (vat.valid_from, vat.valid_to) if day is not None and start < day < end)
+    bounds = sorted(edges)
+    pieces = [(first, last, pricing.contract_gross_on(contract, first)) for first, last in itertools.pairwise(bounds)]
+    known = [gross for _first, _last, gross in pieces if gross is not None]
+    if not known:
+        return ()
+    periods: list[PricePeriod] = []
+    fill = known[0]
+    for first, last, gross in pieces:
+        fill = gross if gross is not None else fill
+        if periods and periods[-1].gross == fill:
+            periods[-1] = PricePeriod(start=periods[-1].start, end=last, gross=fill)
+        else:
+            periods.append(PricePeriod(start=first, end=last, gross=fill))
+    return tuple(periods)
+
+
+@dataclass(frozen=True, slots=True)
+class CostPart:
+    """The expected gross cost of one price period: kWh × working price plus the base price pro rata by days, each
+    rounded half-up to the cent (as the lines of a bill are)."""
+
+    period: PricePeriod
+    kwh: Decimal
+    energy_eur: Decimal
+    base_eur: Decimal
+
+    @property
+    def total_eur(self) -> Decimal:
+        return self.energy_eur + self.base_eur
+
+
+def cost_parts(*, periods: tuple[PricePeriod, ...], kwh: Decimal, days_per_year: int = 365) -> tuple[CostPart, ...]:
+    """Split ``kwh`` linearly by days over the periods (whole kWh that add up, tariffs.domain.billing.split_by_days)
+    and price each part; the base price counts ``days ÷ days_per_year`` of the annual amount (DOMAIN.md: × days ÷ 365
+    on a bill)."""
+    if not periods:
+        return ()
+    shares = split_by_days(consumption_kwh=kwh, segment_days=[period.days for period in periods])
+    year = Decimal(days_per_year)
+    return tuple(
+        CostPart(
+            period=period,
+            kwh=share,
+            energy_eur=(share * period.gross.working_price_ct / HUNDRED).quantize(CENT, ROUND_HALF_UP),
+            base_eur=(period.gross.base_price_eur_year * period.days / year).quantize(CENT, ROUND_HALF_UP),
+        )
+        for period, share in zip(periods, shares, strict=True)
+    )
+
+
+def _explain_part(part: CostPart, *, days_per_year: int) -> Step:
+    period, gross = part.period, part.period.gross
+    shown_ct = gross.working_price_ct.quantize(CENT, ROUND_HALF_UP)
+    energy_sign = "=" if (part.kwh * shown_ct / HUNDRED).quantize(CENT, ROUND_HALF_UP) == part.energy_eur else "≈"
+    base_exact = gross.base_price_eur_year * period.days / days_per_year
+    return Step(
+        text=(
+            f"{format_date(period.start)} bis {format_date(period.last_day)} ({format_days(period.days)}): "
+            f"{format_kwh(part.kwh)} zu {format_ct(shown_ct)} und der Grundpreis von "
+            f"{format_eur(gross.base_price_eur_year)} im Jahr anteilig für {format_days(period.days)}, zusammen "
+            f"{format_eur(part.total_eur)}."
+        ),
+        formula=(
+            f"{format_kwh(part.kwh)} × {format_ct(shown_ct)} {energy_sign} {format_eur(part.energy_eur)}; "
+            f"{format_eur(gross.base_price_eur_year)} × {period.days} ÷ {days_per_year} "
+            f"{equals_sign(base_exact)} {format_eur(part.base_eur)}"
+        ),
+        amount=part.total_eur,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class YearAdvance:
+    """The Abschlag for the twelve months from a due date: the forecast at the prices that apply in those months.
+
+    With one price all year it is exactly ``advance.advance_payment`` (``single``); when an announced change (or a
+    VAT change) falls within the months, each period is priced on its own and the sum is divided by the instalments,
+    half-up to whole euros (DOMAIN.md, advance payment).
+    """
+
+    period_start: date
+    period_end: date
+    forecast_kwh: Decimal
+    installments: int
+    parts: tuple[CostPart, ...]
+    annual_cost_eur: Decimal
+    installment_eur: Decimal
+    single: advance.AdvancePayment | None = None
+
+    @property
+    def price_change_dates(self) -> tuple[date, ...]:
+        """Return the days within the months on which the prices change."""
+        return tuple(part.period.start for part in self.parts[1:])
+
+    @property
+    def explanation(self) -> Explanation:
+        """Explain the Abschlag in German, period by period when the prices change within the months."""
+        if self.single is not None:
+            return self.single.explanation
+        days = (self.period_end - self.period_start).days
+        changes = ", ".join(format_date(day) for day in self.price_change_dates)
+        steps = [
+            Step(
+                text=(
+                    f"Für die zwölf Monate ab dem {format_date(self.period_start)} erwarten wir bei Ihnen einen "
+                    f"Verbrauch von {format_kwh(self.forecast_kwh)}. Am {changes} ändern sich die Preise; deshalb "
+                    "rechnen wir jeden Zeitraum mit dem Preis, der dann gilt (Preise brutto, also mit Umsatzsteuer). "
+                    "Den Verbrauch verteilen wir gleichmäßig nach Tagen."
+                ),
+            ),
+            *(_explain_part(part, days_per_year=days) for part in self.parts),
+        ]
+        total = " + ".join(format_eur(part.total_eur) for part in self.parts)
+        steps.append(
+            Step(
+                text=f"Zusammen sind das {format_eur(self.annual_cost_eur)} für die zwölf Monate.",
+                formula=f"{total} = {format_eur(self.annual_cost_eur)}",
+                amount=self.annual_cost_eur,
+            )
+        )
+        cost = self.annual_cost_eur
+        exact = cost / self.installments
+        steps.append(
+            Step(
+                text=(
+                    f"Diesen Betrag verteilen wir auf {self.installments} gleiche Abschläge "
+                    "(monatliche Teilzahlungen)."
+                ),
+                formula=f"{format_eur(cost)} ÷ {self.installments} {equals_sign(exact)} {format_eur(exact)}",
+                amount=exact.quantize(CENT, ROUND_HALF_UP),
+            )
+        )
+        steps.append(
+            Step(
+                text=(
+                    "Wir runden den Abschlag auf volle Euro; ab 50 Cent runden wir auf. Ihr Abschlag beträgt "
+                    f"{format_eur(self.installment_eur)}."
+                ),
+                formula=f"{format_eur(exact)} → {format_eur(self.installment_eur)}",
+                amount=self.installment_eur,
+            )
+        )
+        return tuple(steps)
+
+
+def recommended_advance_for_year(*, contract: Contract, pricing: PricingData, start: date) -> YearAdvance | None:
+    """Return the Abschlag the forecast calls for in the twelve months from ``start`` (a due date), at the prices that
+    apply to the contract in them, announced changes and its deferrals included; None without a price (no queries).
+
+    This is the amount the Abschlag page recommends and the 20 % / 3 × rules compare with: a new Abschlag applies from
+    the next due date on, so the prices of the months it is paid in count, not only today's (``recommended_advance``
+    keeps the price of one day, as a price-change notice needs it).
+    """
+    end = _one_year_after(start)
+    periods = price_periods(contract=contract, pricing=pricing, start=start, end=end)
+    if not periods:
+        return None
+    forecast = contract.forecast_kwh
+    installments = contract.installments_per_year
+    if len(periods) == 1:
+        single = advance.advance_payment(
+            forecast_kwh=forecast,
+            working_price_gross_ct=periods[0].gross.working_price_ct,
+            base_price_gross_eur_year=periods[0].gross.base_price_eur_year,
+            installments=installments,
+        )
+        return YearAdvance(
+            period_start=start,
+            period_end=end,
+            forecast_kwh=forecast,
+            installments=installments,
+            parts=(),
+            annual_cost_eur=single.annual_cost_eur,
+            installment_eur=single.installment_eur,
+            single=single,
+        )
+    days = (end - start).days
+    parts = cost_parts(periods=periods, kwh=forecast, days_per_year=days)
+    cost = sum((part.total_eur for part in parts), ZERO)
+    return YearAdvance(
+        period_start=start,
+        period_end=end,
+        forecast_kwh=forecast,
+        installments=installments,
+        parts=parts,
+        annual_cost_eur=cost,
+        installment_eur=(cost / installments).quantize(EURO, ROUND_HALF_UP) + ZERO,
+    )
+
+
+# --- the Abschlag plan --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class PlanStep:
+    """The Abschlag in force from a due date on: the latest entry of the plan for that date."""
+
+    valid_from: date
+    amount_eur: Decimal
+    source: str
+
+    @property
+    def source_label(self) -> str:
+        """Return why the entry was made ("Preisänderung", "Kundenwunsch", …)."""
+        return str(AdvancePaymentChange.Source(self.source).label)
+
+    @property
+    def is_price_change(self) -> bool:
+        return self.source == AdvancePaymentChange.Source.PRICE_CHANGE
+
+
+def plan_steps(changes: Iterable[AdvancePaymentChange], *, after: date) -> tuple[PlanStep, ...]:
+    """Return the plan's steps on due dates after ``after``, one per date: the entry entered last for it wins (the
+    plan's order is valid_from, then id, as everywhere)."""
+    latest: dict[date, AdvancePaymentChange] = {}
+    for change in sorted(changes, key=lambda change: (change.valid_from, change.pk)):
+        if change.valid_from > after:
+            latest[change.valid_from] = change
+    return tuple(
+        PlanStep(valid_from=day, amount_eur=change.amount_eur, source=change.source) for day, change in latest.items()
+    )
+
+
+def amount_in_force(changes: list[AdvancePaymentChange], *, day: date) -> Decimal | None:
+    """Return the Abschlag the plan sets for a due date, or None before its first entry (``changes`` ordered by
+    valid_from, id)."""
+    amount = None
+    for change in changes:
+        if change.valid_from > day:
+            break
+        amount = change.amount_eur
+    return amount
+
+
+def get_later_plan_steps(*, contract: Contract, as_of: date) -> tuple[PlanStep, ...]:
+    """Return the plan entries after the next due date, e.g. a new Abschlag for a price change from 01.02.2027: a new
+    Abschlag from the next due date would otherwise end there without anyone noticing (1 query)."""
+    after = next_due_date(contract=contract, as_of=as_of)
+    changes = contract.advance_changes.filter(valid_from__gt=after)
+    if contract.end_date is not None:  # a due date after the end of supply never falls due
+        changes = changes.filter(valid_from__lt=contract.end_date)
+    return plan_steps(changes.order_by("valid_from", "id"), after=after)
+
+
 @dataclass(frozen=True, slots=True)
 class ContractSummary:
     """One contract on "Mein Konto"."""
@@ -153,6 +439,21 @@ class ContractSummary:
     latest_reading_date: date | None
     meter_unit: str
     relief_received_eur: Decimal
+    status: str = Contract.Status.ACTIVE
+    cancellation_kind: str = ""
+    latest_reading_is_flagged: bool = False  # "wird geprüft": not used for projections until it is checked
+
+    @property
+    def is_move_reported(self) -> bool:
+        """Tell whether the contract ends because the customer moves out (reported with „Umzug melden“)."""
+        return self.cancellation_kind == CANCELLATION_KIND_MOVE and self.status == Contract.Status.CANCELLED
+
+
+def _status_label(contract: Contract) -> str:
+    """Return the contract's status as customers read it: a reported move is „Auszug gemeldet“, not „gekündigt“."""
+    if contract.is_cancelled and contract.cancellation_kind == CANCELLATION_KIND_MOVE:
+        return "Auszug gemeldet"
+    return str(contract.get_status_display())
 
 
 def _latest(queryset: object, column: str) -> Subquery:
@@ -183,6 +484,7 @@ def get_contract_summaries(*, customer: Customer, as_of: date) -> list[ContractS
             latest_bill_balance=_latest(bills, "balance_eur"),
             latest_reading_value=_latest(readings, "value"),
             latest_reading_date=_latest(readings, "read_date"),
+            latest_reading_is_flagged=_latest(readings, "is_flagged"),
             current_advance=_latest(changes, "amount_eur"),
             next_due=_latest(upcoming, "due_date"),
             next_due_amount=_latest(upcoming, "amount_eur"),
@@ -205,7 +507,7 @@ def get_contract_summaries(*, customer: Customer, as_of: date) -> list[ContractS
                 tariff_name=contract.tariff.name,
                 is_basic_supply=contract.is_basic_supply,
                 address=f"{contract.street}, {contract.postal_code} {contract.city}",
-                status_label=contract.get_status_display(),
+                status_label=_status_label(contract),
                 is_active=contract.is_active,
                 end_date=contract.end_date,
                 working_price_gross_ct=gross.working_price_ct if gross else None,
@@ -220,13 +522,17 @@ def get_contract_summaries(*, customer: Customer, as_of: date) -> list[ContractS
                 latest_reading_date=contract.latest_reading_date,
                 meter_unit=contract.get_meter_unit_display(),
                 relief_received_eur=contract.relief_received,
+                status=contract.status,
+                cancellation_kind=contract.cancellation_kind,
+                latest_reading_is_flagged=bool(contract.latest_reading_is_flagged),
             )
         )
     return summaries
 
 
 def get_latest_reading(*, contract: Contract, before: date | None = None) -> MeterReading | None:
-    """Return the latest reading (optionally strictly before a date), not counting flagged estimates."""
+    """Return the latest reading (optionally strictly before a date), flagged ones included: a later reading must not
+    be below it either; callers show ``is_flagged`` („wird geprüft“)."""
     readings = contract.readings.all()
     if before is not None:
         readings = readings.filter(read_date__lt=before)
@@ -237,16 +543,80 @@ def get_next_reading(*, contract: Contract, after: date) -> MeterReading | None:
     return contract.readings.filter(read_date__gt=after).order_by("read_date", "id").first()
 
 
+def reading_is_correctable(*, reading: MeterReading, user: User | None, today: date) -> bool:
+    """Tell whether the customer logged in as ``user`` may replace this reading with a corrected value (1 query).
+
+    Only their own portal reading that no bill uses: entered today (Berlin), or still „wird geprüft“ (flagged as
+    implausible, so most likely a typing slip that nothing relies on yet). Everything else goes through staff.
+    """
+    if user is None or user.pk is None or reading.source != MeterReading.Source.CUSTOMER:
+        return False
+    if reading.created_by_id != user.pk:
+        return False
+    if not reading.is_flagged and timezone.localdate(reading.created_at) != today:
+        return False
+    return not Bill.objects.filter(Q(start_reading=reading) | Q(end_reading=reading)).exists()
+
+
 @dataclass(frozen=True, slots=True)
 class YearConsumption:
+    """The consumption of a calendar year, as far as readings cover it: [first_day, until) - ``until`` is the day of
+    the reading that closes it (or 1 January of the next year)."""
+
     year: int
     kwh: Decimal
+    first_day: date | None = None
+    until: date | None = None
+
+    @property
+    def days(self) -> int:
+        if self.first_day is None or self.until is None:
+            return 0
+        return (self.until - self.first_day).days
+
+    @property
+    def starts_late(self) -> bool:
+        return self.first_day is not None and self.first_day != date(self.year, 1, 1)
+
+    @property
+    def ends_early(self) -> bool:
+        return self.until is not None and self.until != date(self.year + 1, 1, 1)
+
+    @property
+    def is_partial(self) -> bool:
+        """Tell whether the readings cover only part of the year (the first and the last year, usually)."""
+        return self.starts_late or self.ends_early
+
+    @property
+    def label(self) -> str:
+        """Return the year as shown: „2021 (ab 01.12.)“, „2026 (bis 02.11.)“, „2022 (01.03.–30.06.)“ or „2023“."""
+        if self.first_day is None or self.until is None or not self.is_partial:
+            return str(self.year)
+        if self.starts_late and self.ends_early:
+            return f"{self.year} ({self.first_day:%d.%m.}–{self.until:%d.%m.})"
+        if self.starts_late:
+            return f"{self.year} (ab {self.first_day:%d.%m.})"
+        return f"{self.year} (bis {self.until:%d.%m.})"
+
+    @property
+    def kwh_per_day(self) -> Decimal | None:
+        """Return the average kWh per day (one decimal): comparable between whole and partial years."""
+        if not self.days:
+            return None
+        return (self.kwh / self.days).quantize(Decimal("0.1"), ROUND_HALF_UP)
 
 
 def consumption_by_year(*, readings: list[MeterReading], contract: Contract) -> list[YearConsumption]:
-    """Return the consumption per calendar year, splitting each interval between readings linearly by days."""
+    """Return the consumption per calendar year, splitting each interval between readings linearly by days.
+
+    Readings „wird geprüft“ (flagged as implausible) are left out until they are checked. Each year says which days
+    the readings cover, so a partial first or last year is not read as a drop in consumption.
+    """
     totals: dict[int, Decimal] = defaultdict(Decimal)
-    ordered = sorted(readings, key=lambda reading: reading.read_date)
+    covered: dict[int, tuple[date, date]] = {}
+    ordered = sorted(
+        (reading for reading in readings if not reading.is_flagged), key=lambda reading: reading.read_date
+    )
     for previous, current in itertools.pairwise(ordered):
         days = (current.read_date - previous.read_date).days
         if days <= 0:
@@ -257,8 +627,14 @@ def consumption_by_year(*, readings: list[MeterReading], contract: Contract) -> 
             year_end = date(day.year + 1, 1, 1)
             segment_end = min(year_end, current.read_date)
             totals[day.year] += kwh * (segment_end - day).days / days
+            covered[day.year] = (covered.get(day.year, (day, day))[0], segment_end)
             day = segment_end
-    return [YearConsumption(year=year, kwh=totals[year].quantize(Decimal(1))) for year in sorted(totals)]
+    return [
+        YearConsumption(
+            year=year, kwh=totals[year].quantize(Decimal(1)), first_day=covered[year][0], until=covered[year][1]
+        )
+        for year in sorted(totals)
+    ]
 
 
 @dataclass(frozen=True, slots=True)
@@ -271,10 +647,20 @@ class ContractDetail:
     readings: list[MeterReading]
     bills: list[Bill]
     consumption: list[YearConsumption]
-    recommended: advance.AdvancePayment | None
+    recommended: YearAdvance | None  # for the twelve months from the next due date, announced prices included
     current_advance_eur: Decimal | None
     deferrals: tuple[Deferral, ...] = ()  # price changes that take effect later for this contract (planned, actual)
     extra: dict[str, object] = field(default_factory=dict)
+    upcoming_plan: tuple[PlanStep, ...] = ()  # the Abschlag from each later due date on, the latest entry per date
+
+    @property
+    def has_partial_years(self) -> bool:
+        return any(row.is_partial for row in self.consumption)
+
+    @property
+    def has_flagged_readings(self) -> bool:
+        """Tell whether a reading „wird geprüft“: consumption and projections leave it out until it is checked."""
+        return any(reading.is_flagged for reading in self.readings)
 
 
 def get_contract_detail(*, contract: Contract, as_of: date) -> ContractDetail:
@@ -294,6 +680,12 @@ def get_contract_detail(*, contract: Contract, as_of: date) -> ContractDetail:
         )
     changes = list(contract.advance_changes.order_by("valid_from", "id"))
     current = [change for change in changes if change.valid_from <= as_of]
+    upcoming = [
+        step
+        for step in plan_steps(changes, after=as_of)
+        # a step that repeats the amount before it changes nothing the customer pays
+        if step.amount_eur != amount_in_force(changes, day=step.valid_from - timedelta(days=1))
+    ]
     readings = list(contract.readings.order_by("-read_date", "-id"))
     return ContractDetail(
         contract=contract,
@@ -306,10 +698,22 @@ def get_contract_detail(*, contract: Contract, as_of: date) -> ContractDetail:
         readings=readings,
         bills=list(contract.bills.order_by("-issued_date", "-id")),
         consumption=consumption_by_year(readings=readings, contract=contract),
-        recommended=recommended_advance(contract=contract, pricing=pricing, as_of=as_of),
+        recommended=recommended_advance_for_year(
+            contract=contract, pricing=pricing, start=next_due_date(contract=contract, as_of=as_of)
+        ),
         current_advance_eur=current[-1].amount_eur if current else None,
         deferrals=pricing.deferrals_by_contract.get(contract.pk, ()),
+        upcoming_plan=tuple(upcoming),
     )
+
+
+@dataclass(frozen=True, slots=True)
+class AdvanceRun:
+    """Consecutive due dates still to come with the same Abschlag: ``count`` × ``amount_eur`` from ``first_due``."""
+
+    first_due: date
+    count: int
+    amount_eur: Decimal
 
 
 @dataclass(frozen=True, slots=True)
@@ -323,11 +727,25 @@ class Projection:
     balance: advance.ProjectedBalance
     basis: str  # German: on what the consumption estimate rests
     is_following_year: bool = False  # the year after the current one: no Abschlag of the current one is left
+    cost_parts: tuple[CostPart, ...] = ()  # one per price period within the year
+    already_due_eur: Decimal = ZERO  # Abschläge of the year due up to today
+    runs: tuple[AdvanceRun, ...] = ()  # the Abschläge still to come, as planned (or chosen)
+    flagged_readings_left_out: int = 0  # readings „wird geprüft“ the estimate does not use
 
     @property
     def last_day(self) -> date:
         """Return the billing year's last day (``period_end`` is the first day after it)."""
         return self.period_end - timedelta(days=1)
+
+    @property
+    def price_changes(self) -> tuple[PricePeriod, ...]:
+        """Return the price periods after the first one: the year's price changes (e.g. an announced one)."""
+        return tuple(part.period for part in self.cost_parts[1:])
+
+    @property
+    def has_planned_changes(self) -> bool:
+        """Tell whether the Abschlag still to come changes within the year (e.g. for an announced price change)."""
+        return len(self.runs) > 1
 
 
 def _one_year_after(day: date) -> date:
@@ -361,21 +779,32 @@ def _due_dates(start: date, end: date) -> list[date]:
 
 
 def project_balance(
-    *, contract: Contract, as_of: date, advance_eur: Decimal | None = None, from_next_due_date: bool = False
+    *,
+    contract: Contract,
+    as_of: date,
+    advance_eur: Decimal | None = None,
+    from_next_due_date: bool = False,
+    keep_later: bool = True,
 ) -> Projection | None:
-    """Project a billing year's balance for the given Abschlag (default: the one due at the next due date).
-    7 queries without ``advance_eur``, 6 with it, whichever year is projected.
+    """Project a billing year's balance for the Abschlag plan, or for a new Abschlag ``advance_eur`` from the next due
+    date (7 queries, whichever year is projected).
 
     The year is the current billing year; with ``from_next_due_date`` (the Abschlag page) it is the year in which a
-    new Abschlag takes effect: when the next due date lies at or after the current year's end, the following year,
-    with the chosen amount for all its due dates (else a new amount could never show an effect in the last month of
-    a billing year). The following year ends after one year or with the supply.
+    new Abschlag takes effect: when the next due date lies at or after the current year's end, the following year
+    (else a new amount could never show an effect in the last month of a billing year). The following year ends after
+    one year or with the supply.
 
     Consumption: the daily rate between the current billing year's first reading and the latest one when they are
-    at least 30 days apart, otherwise the forecast; extrapolated linearly by days over the projected year. Costs at
-    the gross prices valid on today (on the first day of a following year), the base price pro rata by days.
-    Abschläge: those already due in the year plus the chosen amount for each due date still to come (DOMAIN.md,
-    advance payment).
+    at least 30 days apart, otherwise the forecast; extrapolated linearly by days over the projected year. Readings
+    „wird geprüft“ (flagged as implausible) are left out until checked: a typing slip must not show a five-figure
+    Nachzahlung. Costs: the year is cut at each price change that applies to the contract (announced ones and its
+    deferrals included) and each part priced like a bill line - kWh split by days × gross working price, the gross
+    base price × days ÷ 365, each rounded half-up to the cent.
+
+    Abschläge: those already due in the year, plus for each due date still to come the amount the plan sets for it
+    (a later entry, e.g. for a price change from 01.02.2027, from its date on). A new ``advance_eur`` applies from the
+    next due date; with ``keep_later`` the plan's later entries still apply from their dates, without it the new
+    amount replaces them (DOMAIN.md, advance payment).
     """
     last_bill = contract.bills.order_by("-period_end", "-id").first()
     current_start, current_end = billing_year(
@@ -389,42 +818,58 @@ def project_balance(
             start, end, following = end, _one_year_after(end), True
         if contract.end_date is not None:
             end = min(end, contract.end_date)
+    if end <= start:
+        return None
     pricing = get_contract_pricing(contract)
-    gross = pricing.contract_gross_on(contract, max(as_of, start))
-    if gross is None and following:
-        gross = pricing.contract_gross_on(contract, as_of)
-    if gross is None or end <= start:
+    periods = price_periods(contract=contract, pricing=pricing, start=start, end=end)
+    if not periods and following and (today_gross := pricing.contract_gross_on(contract, as_of)) is not None:
+        periods = (PricePeriod(start=start, end=end, gross=today_gross),)  # no price known yet for that year
+    if not periods:
         return None
     readings = list(contract.readings.filter(read_date__gte=current_start).order_by("read_date", "id"))
+    confirmed = [reading for reading in readings if not reading.is_flagged]
     period_days = Decimal((end - start).days)
     basis = "Ihrer Jahresverbrauchsprognose"
     expected_kwh = (contract.forecast_kwh * period_days / 365).quantize(Decimal(1))
-    if len(readings) >= 2 and (readings[-1].read_date - readings[0].read_date).days >= 30:
-        first, latest = readings[0], readings[-1]
+    if len(confirmed) >= 2 and (confirmed[-1].read_date - confirmed[0].read_date).days >= 30:
+        first, latest = confirmed[0], confirmed[-1]
         used = to_kwh(contract=contract, meter_delta=latest.value - first.value)
         rate = used / (latest.read_date - first.read_date).days
         expected_kwh = (rate * period_days).quantize(Decimal(1))
         basis = "Ihrem bisherigen Verbrauch laut Zählerständen"
-    cost = (expected_kwh * gross.working_price_ct / 100 + gross.base_price_eur_year * period_days / 365).quantize(
-        Decimal("0.01")
-    )
-    if advance_eur is None:
-        # The Abschlag for the due dates still to come: a change already made applies from the next due date.
-        current = (
-            contract.advance_changes.filter(valid_from__lte=max(as_of, next_due))
-            .order_by("-valid_from", "-id")
-            .first()
-        )
-        advance_eur = current.amount_eur if current else ZERO
-    due = _due_dates(start, end)
+    parts = cost_parts(periods=periods, kwh=expected_kwh)
+    cost = sum((part.total_eur for part in parts), ZERO)
+    plan = list(contract.advance_changes.order_by("valid_from", "id"))
+    # From this due date on the plan applies, not the chosen amount (None: never).
+    plan_from: date | None = next_due
+    if advance_eur is not None:
+        later = next((change.valid_from for change in plan if change.valid_from > next_due), None)
+        plan_from = later if keep_later else None
+    else:
+        advance_eur = amount_in_force(plan, day=next_due) or ZERO
+    chosen = advance_eur
+
+    def amount_due_on(day: date) -> Decimal:
+        if plan_from is not None and day >= plan_from:
+            return amount_in_force(plan, day=day) or ZERO
+        return chosen
+
     already_due = (
         contract.installments.filter(due_date__gte=start, due_date__lt=end, due_date__lte=as_of).aggregate(
             total=Sum("amount_eur")
         )["total"]
         or ZERO
     )
-    remaining = sum(1 for day in due if day > as_of)
-    advances_total = already_due + advance_eur * remaining
+    runs: list[AdvanceRun] = []
+    for day in _due_dates(start, end):
+        if day <= as_of:
+            continue
+        amount = amount_due_on(day)
+        if runs and runs[-1].amount_eur == amount:
+            runs[-1] = AdvanceRun(first_due=runs[-1].first_due, count=runs[-1].count + 1, amount_eur=amount)
+        else:
+            runs.append(AdvanceRun(first_due=day, count=1, amount_eur=amount))
+    advances_total = already_due + sum((run.amount_eur * run.count for run in runs), ZERO)
     return Projection(
         period_start=start,
         period_end=end,
@@ -433,4 +878,8 @@ def project_balance(
         balance=advance.projected_balance(expected_annual_cost=cost, advances_total=advances_total),
         basis=basis,
         is_following_year=following,
+        cost_parts=parts,
+        already_due_eur=already_due,
+        runs=tuple(runs),
+        flagged_readings_left_out=len(readings) - len(confirmed),
     )

@@ -1,4 +1,9 @@
-"""Tariffs and their price history in the Django admin; overlapping price versions are refused with a message."""
+"""Tariffs and their price history in the Django admin; overlapping price versions are refused with a message.
+
+Prices change only through a price change (``PriceChangeAdmin``): drafts propose new net prices, publishing creates
+the price version and sends the notices. The price history itself is read-only once a contract or a price change uses
+the tariff; before that (a new tariff), its versions can be entered in the tariff's inline.
+"""
 
 from __future__ import annotations
 
@@ -37,12 +42,39 @@ class PriceVersionFormSet(forms.BaseInlineFormSet):  # type: ignore[type-arg]
                 )
 
 
+def history_is_open(tariff: Tariff | None) -> bool:
+    """Tell whether a tariff's price history may still be edited directly: no contract and no price change refers to
+    it, so editing changes no customer's price without a notice. (A new tariff: ``None``.)"""
+    if tariff is None or tariff.pk is None:
+        return True
+    return not tariff.contracts.exists() and not tariff.price_changes.exists()
+
+
 class PriceVersionInline(admin.TabularInline):  # type: ignore[type-arg]
+    """The tariff's price history: editable only while ``history_is_open``; a tariff without any version may get its
+    first one. Every later version comes from a published price change."""
+
     model = PriceVersion
     formset = PriceVersionFormSet
     extra = 0
     ordering = ("valid_from", "id")
     fields = ("valid_from", "valid_to", "working_price_net_ct", "base_price_net_eur_year", "energy_ct", "grid_fee_ct")
+
+    def has_add_permission(self, request, obj=None):
+        allowed = history_is_open(obj) or (obj is not None and not obj.price_versions.exists())
+        return allowed and super().has_add_permission(request, obj)
+
+    def has_change_permission(self, request, obj=None):
+        return history_is_open(obj) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return history_is_open(obj) and super().has_delete_permission(request, obj)
+
+    def get_max_num(self, request, obj=None, **kwargs):
+        """A tariff that is in use gets at most its first version here (none once it has one)."""
+        if history_is_open(obj):
+            return None
+        return 1 if obj is not None and not obj.price_versions.exists() else 0
 
 
 @admin.register(Tariff)
@@ -56,10 +88,30 @@ class TariffAdmin(admin.ModelAdmin[Tariff]):
 
 @admin.register(PriceVersion)
 class PriceVersionAdmin(admin.ModelAdmin[PriceVersion]):
-    list_display = ("tariff", "valid_from", "valid_to", "working_price_net_ct", "base_price_net_eur_year")
+    """The price history, to look at only: a version is created by publishing a price change (or, for a new tariff,
+    in the tariff's inline); changing or deleting one here would change customers' prices without a notice."""
+
+    list_display = (
+        "tariff",
+        "valid_from",
+        "valid_to",
+        "working_price_net_ct",
+        "base_price_net_eur_year",
+        "price_change",
+    )
     list_filter = ("tariff__commodity", "tariff")
+    list_select_related = ("tariff", "price_change")
     ordering = ("tariff", "valid_from", "id")
     date_hierarchy = "valid_from"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(VatRate)
@@ -76,13 +128,26 @@ class ReliefSchemeAdmin(admin.ModelAdmin[ReliefScheme]):
 
 
 class PriceChangeCreation(forms.ModelForm):  # type: ignore[type-arg]
-    """A new price change: the new net prices start a new price version on the effective date."""
+    """A new price change (a draft): the proposed net prices start a new price version when it is published.
+
+    A VAT-only change needs no prices (they stay as they are); prices other than those in force are refused.
+    """
 
     working_price_net_ct = GermanDecimalField(
-        label="neuer Arbeitspreis netto (ct/kWh)", max_digits=10, decimal_places=4, min_value=0
+        label="neuer Arbeitspreis netto (ct/kWh)",
+        max_digits=10,
+        decimal_places=4,
+        min_value=0,
+        required=False,
+        help_text="Bei „nur Umsatzsteueränderung“ leer lassen: die Nettopreise bleiben gleich.",
     )
     base_price_net_eur_year = GermanDecimalField(
-        label="neuer Grundpreis netto (€/Jahr)", max_digits=10, decimal_places=2, min_value=0
+        label="neuer Grundpreis netto (€/Jahr)",
+        max_digits=10,
+        decimal_places=2,
+        min_value=0,
+        required=False,
+        help_text="Gilt erst, wenn die Preisänderung veröffentlicht ist.",
     )
 
     class Meta:
@@ -92,26 +157,55 @@ class PriceChangeCreation(forms.ModelForm):  # type: ignore[type-arg]
     def clean(self):
         cleaned = super().clean() or {}
         tariff, effective = cleaned.get("tariff"), cleaned.get("effective_date")
-        if tariff is not None and effective is not None:
-            current = PriceVersion.objects.filter(tariff=tariff, valid_to__isnull=True).first()
-            if current is None:
-                raise ValidationError(str(pricing_changes.NoOpenPriceVersion()))
-            if effective <= current.valid_from:
-                self.add_error("effective_date", str(pricing_changes.ChangeNotAfterCurrentVersion(current.valid_from)))
+        prices_invalid = self.has_error("working_price_net_ct") or self.has_error("base_price_net_eur_year")
+        if tariff is None or effective is None or prices_invalid:
+            return cleaned
+        try:
+            pricing_changes.check_new_prices(
+                tariff=tariff,
+                valid_from=effective,
+                working_price_net_ct=cleaned.get("working_price_net_ct"),
+                base_price_net_eur_year=cleaned.get("base_price_net_eur_year"),
+                is_vat_only=bool(cleaned.get("is_vat_only")),
+            )
+        except pricing_changes.ChangeNotAfterCurrentVersion as error:
+            self.add_error("effective_date", str(error))
+        except pricing_changes.VatOnlyChangeWithNewPrices as error:
+            self.add_error("is_vat_only", str(error))
+        except pricing_changes.PriceChangeError as error:
+            raise ValidationError(str(error)) from error
         return cleaned
 
 
 @admin.register(PriceChange)
 class PriceChangeAdmin(admin.ModelAdmin[PriceChange]):
-    """Price changes: created as drafts (with their new price version), published with the action "veröffentlichen",
-    which first shows the lead-time check for every affected contract."""
+    """Price changes: created as drafts with their proposed net prices (no price changes yet), published with the
+    action "veröffentlichen", which first shows the lead-time check for every affected contract and then creates the
+    price version. A draft can be deleted; the price history is untouched by it."""
 
-    list_display = ("tariff", "effective_date", "status", "is_vat_only", "published_at")
+    list_display = (
+        "tariff",
+        "effective_date",
+        "working_price_net_ct",
+        "base_price_net_eur_year",
+        "status",
+        "is_vat_only",
+        "published_at",
+    )
     list_filter = ("status", "is_vat_only", "tariff")
     ordering = ("-effective_date", "-id")
     list_select_related = ("tariff",)
     actions = ("publish",)
-    readonly_fields = ("tariff", "price_version", "effective_date", "is_vat_only", "status", "published_at")
+    readonly_fields = (
+        "tariff",
+        "effective_date",
+        "working_price_net_ct",
+        "base_price_net_eur_year",
+        "is_vat_only",
+        "status",
+        "price_version",
+        "published_at",
+    )
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         if obj is None:
@@ -146,21 +240,27 @@ class PriceChangeAdmin(admin.ModelAdmin[PriceChange]):
         created = pricing_changes.create_price_change(
             tariff=data["tariff"],
             valid_from=data["effective_date"],
-            working_price_net_ct=data["working_price_net_ct"],
-            base_price_net_eur_year=data["base_price_net_eur_year"],
+            working_price_net_ct=data.get("working_price_net_ct"),
+            base_price_net_eur_year=data.get("base_price_net_eur_year"),
             reason=data["reason"],
             conditions=data.get("conditions") or "",
             is_vat_only=data.get("is_vat_only", False),
         )
-        obj.pk, obj.price_version, obj.status, obj.created_at = (
-            created.pk,
-            created.price_version,
-            created.status,
-            created.created_at,
+        obj.pk, obj.status, obj.created_at = created.pk, created.status, created.created_at
+        obj.working_price_net_ct, obj.base_price_net_eur_year = (
+            created.working_price_net_ct,
+            created.base_price_net_eur_year,
         )
 
     def has_delete_permission(self, request, obj=None):
-        return obj is None or obj.status == PriceChange.Status.DRAFT
+        """Only drafts can be deleted (they have no price version, so nothing else changes)."""
+        return (obj is None or obj.status == PriceChange.Status.DRAFT) and super().has_delete_permission(request, obj)
+
+    def get_actions(self, request):
+        """Drop the bulk deletion: it would not stop at drafts (a draft is deleted on its own page)."""
+        actions = super().get_actions(request)
+        actions.pop("delete_selected", None)
+        return actions
 
     @admin.action(description="Ausgewählte Preisänderungen veröffentlichen", permissions=["change"])
     def publish(self, request, queryset):

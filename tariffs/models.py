@@ -63,7 +63,7 @@ class PriceVersion(models.Model):
     On PostgreSQL an exclusion constraint (migration 0002) enforces that; `clean()` checks it everywhere.
     """
 
-    tariff = models.ForeignKey(Tariff, on_delete=models.PROTECT, related_name="price_versions")
+    tariff = models.ForeignKey(Tariff, on_delete=models.PROTECT, related_name="price_versions", verbose_name="Tarif")
     valid_from = models.DateField("gültig ab")
     valid_to = models.DateField("gültig bis (ausschließlich)", null=True, blank=True)
     working_price_net_ct = models.DecimalField("Arbeitspreis netto (ct/kWh)", max_digits=10, decimal_places=4)
@@ -206,6 +206,11 @@ class ReliefScheme(models.Model):
 class PriceChange(models.Model):
     """A change of a tariff's prices on an effective date, with its reason (Anlass) and conditions.
 
+    **A draft never changes prices.** While DRAFT the change only proposes new net prices (stored here); publishing
+    creates its price version (``price_version``) and ends the previous open one, in one transaction
+    (``tariffs.pricing_changes.publish``). Deleting a draft leaves the price history untouched. A VAT-only change
+    carries no new net prices and gets no version: the VAT rate by date lives in ``VatRate``.
+
     Publishing checks the legal lead time for every affected contract; notices are sent by the
     `price_change_notices` job, exactly one per contract (contacts.PriceChangeNotice).
     """
@@ -214,13 +219,29 @@ class PriceChange(models.Model):
         DRAFT = "DRAFT", "Entwurf"
         PUBLISHED = "PUBLISHED", "veröffentlicht"
 
-    tariff = models.ForeignKey(Tariff, on_delete=models.PROTECT, related_name="price_changes")
-    price_version = models.OneToOneField(PriceVersion, on_delete=models.PROTECT, related_name="price_change")
+    tariff = models.ForeignKey(Tariff, on_delete=models.PROTECT, related_name="price_changes", verbose_name="Tarif")
+    price_version = models.OneToOneField(
+        PriceVersion,
+        on_delete=models.PROTECT,
+        related_name="price_change",
+        null=True,
+        blank=True,
+        verbose_name="Preisstand",
+        help_text="Wird beim Veröffentlichen angelegt.",
+    )
     effective_date = models.DateField("wirksam ab")
+    working_price_net_ct = models.DecimalField(
+        "neuer Arbeitspreis netto (ct/kWh)", max_digits=10, decimal_places=4, null=True, blank=True
+    )
+    base_price_net_eur_year = models.DecimalField(
+        "neuer Grundpreis netto (€/Jahr)", max_digits=10, decimal_places=2, null=True, blank=True
+    )
     reason = models.TextField("Anlass", help_text="Warum sich der Preis ändert, in verständlichen Worten.")
     conditions = models.TextField("Bedingungen und Umfang", blank=True)
     is_vat_only = models.BooleanField(
-        "nur Umsatzsteueränderung", default=False, help_text="Braucht keine Mitteilung (§ 41 Abs. 6 EnWG)."
+        "nur Umsatzsteueränderung",
+        default=False,
+        help_text="Die Nettopreise bleiben gleich; braucht keine Mitteilung (§ 41 Abs. 6 EnWG).",
     )
     status = models.CharField("Status", max_length=16, choices=Status.choices, default=Status.DRAFT)
     published_at = models.DateTimeField("veröffentlicht am", null=True, blank=True)
@@ -233,7 +254,35 @@ class PriceChange(models.Model):
             models.CheckConstraint(
                 condition=~Q(status="PUBLISHED") | Q(published_at__isnull=False), name="published_change_has_time"
             ),
+            # A draft changes no prices: it has no version yet, only the proposed prices (none if VAT-only).
+            models.CheckConstraint(
+                condition=~Q(status="DRAFT")
+                | Q(price_version__isnull=True)
+                & (
+                    Q(is_vat_only=True)
+                    | Q(working_price_net_ct__isnull=False) & Q(base_price_net_eur_year__isnull=False)
+                ),
+                name="draft_change_has_prices_and_no_version",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="PUBLISHED") | Q(is_vat_only=True) | Q(price_version__isnull=False),
+                name="published_change_has_version",
+            ),
+            models.CheckConstraint(
+                condition=Q(is_vat_only=False)
+                | Q(working_price_net_ct__isnull=True) & Q(base_price_net_eur_year__isnull=True),
+                name="vat_only_change_has_no_net_prices",
+            ),
+            models.CheckConstraint(
+                condition=(Q(working_price_net_ct__isnull=True) | Q(working_price_net_ct__gte=0))
+                & (Q(base_price_net_eur_year__isnull=True) | Q(base_price_net_eur_year__gte=0)),
+                name="price_change_prices_not_negative",
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.tariff} ab {self.effective_date:%d.%m.%Y}"
+
+    @property
+    def is_published(self) -> bool:
+        return self.status == self.Status.PUBLISHED

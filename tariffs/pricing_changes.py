@@ -1,4 +1,12 @@
-"""Price changes: a new price version with its reason (Anlass), the legal lead time per contract, and publishing.
+"""Price changes: new net prices with their reason (Anlass), the legal lead time per contract, and publishing.
+
+**A draft never changes prices.** ``create_price_change`` stores a DRAFT with the proposed net prices and touches no
+price version; ``publish`` creates the new version and ends the open one in the same transaction as the status change,
+so a price is in the history exactly when its change is published (and its notices are on their way). Deleting a
+draft therefore needs no clean-up. **Decision** (VAT-only changes): a VAT-only change carries no new net prices and
+creates no version at all - the VAT rate by date lives in ``VatRate`` and every gross price is computed with it; net
+prices that differ from the version in force are refused (``VatOnlyChangeWithNewPrices``), so a real price change can
+never slip out without a notice.
 
 Lead times (DOMAIN.md, price-change notices):
 - basic supply (§ 5 StromGVV/GasGVV): the change takes effect only on the first day of a month and at least six weeks
@@ -33,7 +41,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from core import outbox
-from tariffs.domain.formatting import format_date
+from tariffs.domain.formatting import format_ct, format_date, format_eur
 from tariffs.models import CustomerGroup, PriceChange, PriceVersion, Tariff
 
 NOTICE_TASK = "contacts.price_change_notices"
@@ -85,6 +93,23 @@ class ChangeNotAfterCurrentVersion(PriceChangeError):
 class NegativePrice(PriceChangeError):
     def __init__(self) -> None:
         super().__init__("Arbeitspreis und Grundpreis dürfen nicht negativ sein.")
+
+
+class MissingNetPrices(PriceChangeError):
+    def __init__(self) -> None:
+        super().__init__("Bitte geben Sie den neuen Arbeitspreis und den neuen Grundpreis (netto) an.")
+
+
+class VatOnlyChangeWithNewPrices(PriceChangeError):
+    """A change marked "nur Umsatzsteueränderung" came with net prices that differ from the version in force."""
+
+    def __init__(self, current: PriceVersion) -> None:
+        super().__init__(
+            "Eine reine Umsatzsteueränderung ändert keine Nettopreise: Der geltende Preisstand "
+            f"(ab {format_date(current.valid_from)}) hat {format_ct(current.working_price_net_ct)} und "
+            f"{format_eur(current.base_price_net_eur_year)} im Jahr netto. Lassen Sie die Preisfelder leer oder "
+            "legen Sie eine Preisänderung mit Mitteilung an (ohne „nur Umsatzsteueränderung“)."
+        )
 
 
 class PriceChangeAlreadyPublished(PriceChangeError):
@@ -187,7 +212,7 @@ class RuleSummary:
 
 @dataclass(frozen=True, slots=True)
 class LeadTimeReport:
-    """The lead-time check of a price change for every affected active contract, as of ``notice_date``."""
+    """The lead-time check of a price change for every affected contract, as of ``notice_date``."""
 
     change_id: int
     tariff_name: str
@@ -220,8 +245,13 @@ class LeadTimeReport:
 
 
 def affected_contracts(change: PriceChange) -> QuerySet[Any]:
-    """Return the tariff's active contracts that a change affects: supplied before and still on its effective day."""
-    return change.tariff.contracts.filter(status="ACTIVE", start_date__lt=change.effective_date).filter(
+    """Return the tariff's contracts that a change affects: those supplied on its effective day, whatever their status.
+
+    A cancelled contract (ordinary cancellation, a reported move) is still supplied until its ``end_date`` (the first
+    day without supply), so it pays the new price from the effective day and needs its notice - or keeps the old price
+    (deferral) - like any other. Not affected: contracts that end on or before the effective day, or start after it.
+    """
+    return change.tariff.contracts.filter(start_date__lte=change.effective_date).filter(
         Q(end_date__isnull=True) | Q(end_date__gt=change.effective_date)
     )
 
@@ -237,7 +267,7 @@ def contract_rule(*, change: PriceChange, is_basic_supply: bool, customer_group:
 
 
 def lead_time_report(change: PriceChange, today: date) -> LeadTimeReport:
-    """Check the lead time for every affected active contract if the notices go out ``today`` (1 query)."""
+    """Check the lead time for every affected contract if the notices go out ``today`` (1 query)."""
     rows = []
     for contract in (
         affected_contracts(change)
@@ -270,59 +300,119 @@ def lead_time_report(change: PriceChange, today: date) -> LeadTimeReport:
 # --- services -------------------------------------------------------------------------------------------------------
 
 
+def _open_version(versions: list[PriceVersion]) -> PriceVersion:
+    current = next((version for version in versions if version.valid_to is None), None)
+    if current is None:
+        raise NoOpenPriceVersion
+    return current
+
+
+def check_new_prices(
+    *,
+    tariff: Tariff,
+    valid_from: date,
+    working_price_net_ct: Decimal | None,
+    base_price_net_eur_year: Decimal | None,
+    is_vat_only: bool,
+) -> None:
+    """Check a proposed change against the tariff's open price version (the form and the service both call this).
+
+    :raises NoOpenPriceVersion: if the tariff has no open-ended price version.
+    :raises ChangeNotAfterCurrentVersion: if ``valid_from`` is not after the open version's start.
+    :raises NegativePrice: if a price is below zero.
+    :raises MissingNetPrices: if a change that is not VAT-only lacks a price.
+    :raises VatOnlyChangeWithNewPrices: if a VAT-only change gives net prices other than the open version's.
+    """
+    current = _open_version(list(PriceVersion.objects.filter(tariff=tariff, valid_to__isnull=True)))
+    if valid_from <= current.valid_from:
+        raise ChangeNotAfterCurrentVersion(current.valid_from)
+    prices = (working_price_net_ct, base_price_net_eur_year)
+    if any(price is not None and price < 0 for price in prices):
+        raise NegativePrice
+    if is_vat_only:
+        if (working_price_net_ct is not None and working_price_net_ct != current.working_price_net_ct) or (
+            base_price_net_eur_year is not None and base_price_net_eur_year != current.base_price_net_eur_year
+        ):
+            raise VatOnlyChangeWithNewPrices(current)
+    elif working_price_net_ct is None or base_price_net_eur_year is None:
+        raise MissingNetPrices
+
+
 @transaction.atomic
 def create_price_change(
     *,
     tariff: Tariff,
     valid_from: date,
-    working_price_net_ct: Decimal,
-    base_price_net_eur_year: Decimal,
+    working_price_net_ct: Decimal | None,
+    base_price_net_eur_year: Decimal | None,
     reason: str,
     conditions: str,
     is_vat_only: bool = False,
 ) -> PriceChange:
-    """Create a draft price change: end the tariff's open price version at ``valid_from`` and start the new one.
+    """Create a draft price change with its proposed net prices; the price history is not touched until ``publish``.
 
-    :raises NegativePrice: if a price is below zero.
+    A VAT-only change stores no net prices (they stay as they are); the prices given for it, if any, must be the
+    open version's.
+
     :raises NoOpenPriceVersion: if the tariff has no open-ended price version.
     :raises ChangeNotAfterCurrentVersion: if ``valid_from`` is not after the open version's start.
+    :raises NegativePrice: if a price is below zero.
+    :raises MissingNetPrices: if a change that is not VAT-only lacks a price.
+    :raises VatOnlyChangeWithNewPrices: if a VAT-only change gives net prices other than the open version's.
     """
-    if working_price_net_ct < 0 or base_price_net_eur_year < 0:
-        raise NegativePrice
-    # Lock the tariff's versions: two changes created at once must not both end the same open version.
-    versions = list(PriceVersion.objects.select_for_update().filter(tariff=tariff).order_by("valid_from", "id"))
-    current = next((version for version in versions if version.valid_to is None), None)
-    if current is None:
-        raise NoOpenPriceVersion
-    if valid_from <= current.valid_from:
-        raise ChangeNotAfterCurrentVersion(current.valid_from)
-    current.valid_to = valid_from
-    current.save(update_fields=["valid_to"])
-    version = PriceVersion.objects.create(
+    check_new_prices(
         tariff=tariff,
         valid_from=valid_from,
         working_price_net_ct=working_price_net_ct,
         base_price_net_eur_year=base_price_net_eur_year,
+        is_vat_only=is_vat_only,
     )
     return PriceChange.objects.create(
         tariff=tariff,
-        price_version=version,
         effective_date=valid_from,
+        working_price_net_ct=None if is_vat_only else working_price_net_ct,
+        base_price_net_eur_year=None if is_vat_only else base_price_net_eur_year,
         reason=reason.strip(),
         conditions=conditions.strip(),
         is_vat_only=is_vat_only,
     )
 
 
+def _start_version(change: PriceChange) -> PriceVersion:
+    """End the tariff's open price version at the change's effective date and start the change's version.
+
+    :raises NoOpenPriceVersion: if the tariff has no open-ended price version.
+    :raises ChangeNotAfterCurrentVersion: if the open version starts on or after the effective date (a later change
+        was published first: prices already announced are not rewritten).
+    """
+    assert change.working_price_net_ct is not None and change.base_price_net_eur_year is not None  # a draft's prices
+    # Lock the tariff's versions: two changes published at once must not both end the same open version.
+    versions = list(PriceVersion.objects.select_for_update().filter(tariff_id=change.tariff_id).order_by("valid_from"))
+    current = _open_version(versions)
+    if change.effective_date <= current.valid_from:
+        raise ChangeNotAfterCurrentVersion(current.valid_from)
+    current.valid_to = change.effective_date
+    current.save(update_fields=["valid_to"])
+    return PriceVersion.objects.create(
+        tariff_id=change.tariff_id,
+        valid_from=change.effective_date,
+        working_price_net_ct=change.working_price_net_ct,
+        base_price_net_eur_year=change.base_price_net_eur_year,
+    )
+
+
 @transaction.atomic
 def publish(change: PriceChange, now: datetime) -> LeadTimeReport:
-    """Publish a draft change and enqueue its notices through the outbox (none for a VAT-only change).
+    """Publish a draft change: start its price version (none for a VAT-only change) and enqueue its notices through
+    the outbox (none for a VAT-only change), all in one transaction.
 
     Returns the lead-time report as of the publication day: contracts that cannot be notified in time keep their old
     price until their earliest lawful date, which the notice job stores per contract.
 
     :raises PriceChangeAlreadyPublished: if it is published already (nothing is enqueued again).
     :raises EffectiveDateNotInFuture: if the change would take effect today or earlier.
+    :raises NoOpenPriceVersion: if the tariff has no open-ended price version.
+    :raises ChangeNotAfterCurrentVersion: if the tariff's open version starts on or after the effective date.
     """
     locked = PriceChange.objects.select_for_update().select_related("tariff").get(pk=change.pk)
     if locked.status == PriceChange.Status.PUBLISHED:
@@ -330,10 +420,12 @@ def publish(change: PriceChange, now: datetime) -> LeadTimeReport:
     today = timezone.localdate(now)
     if locked.effective_date <= today:
         raise EffectiveDateNotInFuture(locked.effective_date)
+    if not locked.is_vat_only:
+        locked.price_version = _start_version(locked)
     locked.status = PriceChange.Status.PUBLISHED
     locked.published_at = now
-    locked.save(update_fields=["status", "published_at"])
+    locked.save(update_fields=["price_version", "status", "published_at"])
     if not locked.is_vat_only:
         outbox.enqueue(NOTICE_TASK, price_change_id=locked.pk)
-    change.status, change.published_at = locked.status, locked.published_at
+    change.status, change.published_at, change.price_version = locked.status, locked.published_at, locked.price_version
     return lead_time_report(locked, today)

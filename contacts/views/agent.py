@@ -11,6 +11,7 @@ from functools import cached_property
 from typing import Any
 
 from django.contrib import messages
+from django.db import transaction
 from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -65,32 +66,47 @@ class AgentHome(AgentRequiredMixin, TemplateView):
 
 
 class Search(AgentRequiredMixin, TemplateView):
-    """Results for ?q=…; htmx asks for the result list only (search as you type), a plain GET gets the page."""
+    """The search: GET shows the empty box, POST searches for the field q (CSRF-protected).
+
+    What an agent types is personal data (names, addresses, phone numbers, e-mail addresses), so it travels in the
+    request body and never in the URL, where access logs, proxies and the browser history would keep it. A query
+    string on GET is ignored for the same reason. htmx posts as you type and gets the result list only; without
+    JavaScript the form posts and gets the page with the results.
+    """
 
     template_name = "contacts/search.html"
 
     def get_template_names(self) -> list[str]:
-        if self.request.headers.get("HX-Request"):
+        if self.request.method == "POST" and self.request.headers.get("HX-Request"):
             return ["contacts/_search_results.html"]
         return [self.template_name]
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        query = self.request.GET.get("q", "")[:100]
-        context["query"] = query
-        context["result"] = search.search_customers(query=query)  # too short: no query; empty: no message either
+        context.setdefault("query", "")
         return context
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        query = request.POST.get("q", "")[:100]
+        result = search.search_customers(query=query)  # too short: no query; empty: no message either
+        return self.render_to_response(self.get_context_data(query=query, result=result))
 
 
 class AgentCustomerMixin(AgentRequiredMixin):
-    """The customer of the URL, loaded only after the role check (so other roles get 403, not 404)."""
+    """The customer of the URL, loaded only after the role check (so other roles get 403, not 404).
+
+    Loading the customer logs the access (DSGVO: every opening of a customer's data by staff is recorded), so every
+    page built on this mixin is audited, once per request.
+    """
 
     request: HttpRequest
     kwargs: dict[str, Any]
 
     @cached_property
     def customer(self) -> Customer:
-        return get_object_or_404(Customer, pk=self.kwargs["pk"])
+        customer = get_object_or_404(Customer, pk=self.kwargs["pk"])
+        audit.log_access(user=_agent(self.request), customer=customer, now=timezone.now())
+        return customer
 
     def get_contract(self) -> Contract:
         """Return the customer's contract of the URL (a contract of another customer gives 404)."""
@@ -236,28 +252,44 @@ class SubmitMeterReading(AgentCustomerMixin, FormView):  # type: ignore[type-arg
 
 
 class ChangeAdvancePayment(AgentCustomerMixin, FormView):  # type: ignore[type-arg]
-    """Change the Abschlag on the customer's behalf (source: agent); the same 20 % rule as in the portal."""
+    """Change the Abschlag on the customer's behalf (source: agent); the same rules as in the portal: the calculated
+    amount covers the prices of the next twelve months, and a later plan entry (e.g. a new Abschlag for a price change)
+    is shown and kept or replaced as the customer decides, never silently."""
 
     form_class = customer_forms.ChangeAdvancePayment
     template_name = "contacts/agent_advance.html"
 
+    @cached_property
+    def contract(self) -> Contract:
+        return self.get_contract()
+
+    @cached_property
+    def later_steps(self) -> tuple[selectors.PlanStep, ...]:
+        return selectors.get_later_plan_steps(contract=self.contract, as_of=timezone.localdate())
+
+    def get_form_kwargs(self) -> dict[str, Any]:
+        return {**super().get_form_kwargs(), "later_steps": self.later_steps}
+
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        contract = self.get_contract()
+        contract = self.contract
         today = timezone.localdate()
         pricing = selectors.get_contract_pricing(contract)
+        next_due = selectors.next_due_date(contract=contract, as_of=today)
         current = contract.advance_changes.filter(valid_from__lte=today).order_by("-valid_from", "-id").first()
         context.update(
             customer=self.customer,
             contract=contract,
-            recommended=selectors.recommended_advance(contract=contract, pricing=pricing, as_of=today),
+            recommended=selectors.recommended_advance_for_year(contract=contract, pricing=pricing, start=next_due),
             current_eur=current.amount_eur if current else None,
-            next_due_date=selectors.next_due_date(contract=contract, as_of=today),
+            next_due_date=next_due,
+            later_steps=self.later_steps,
         )
         return context
 
     def form_valid(self, form: customer_forms.ChangeAdvancePayment) -> HttpResponse:
-        contract = self.get_contract()
+        contract = self.contract
+        keep_later = form.keep_later()
         try:
             change = services.change_advance_payment(
                 contract=contract,
@@ -267,6 +299,7 @@ class ChangeAdvancePayment(AgentCustomerMixin, FormView):  # type: ignore[type-a
                 today=timezone.localdate(),
                 created_by=_agent(self.request),
                 confirmed=form.cleaned_data["confirm_amount"],
+                keep_later=keep_later,
             )
         except services.AmountNeedsConfirmation as error:
             form.ask_to_confirm(str(error))
@@ -277,12 +310,12 @@ class ChangeAdvancePayment(AgentCustomerMixin, FormView):  # type: ignore[type-a
         except errors.CustomerActionRefused as error:
             form.add_error("reason" if isinstance(error, errors.ReductionNeedsReason) else None, str(error))
             return self.form_invalid(form)
-        text = (
-            f"Abschlag für Vertrag {contract.contract_number}: {format_eur(change.amount_eur)} "
-            f"ab {format_date(change.valid_from)}."
+        applies = services.describe_advance_change(
+            change=change, later=form.later_steps, keep_later=keep_later is not False
         )
+        text = f"Abschlag für Vertrag {contract.contract_number} gespeichert. Zum Vorlesen: {applies}"
         if change.needs_review:
-            text += " Er liegt mehr als 20 % unter dem berechneten Betrag und ist zur Prüfung markiert."
+            text += " Der neue Abschlag liegt mehr als 20 % unter dem berechneten Betrag und ist zur Prüfung markiert."
         messages.success(self.request, text)
         return redirect(self.customer_url())
 
@@ -309,19 +342,26 @@ class RecordCancellation(AgentCustomerMixin, FormView):  # type: ignore[type-arg
             form.add_error(None, str(errors.ContractNotActive()))
             return self.form_invalid(form)
         data = form.cleaned_data
-        declaration = cancellation.submit_cancellation(
-            kind=data["kind"],
-            extraordinary_reason=data["extraordinary_reason"],
-            name=self.customer.name,
-            customer_number=self.customer.customer_number,
-            contract_number=contract.contract_number,
-            meter_number=contract.meter_number,
-            postal_code=contract.postal_code,
-            desired_end_date=data["desired_end_date"],
-            email=data["email"],
-            now=timezone.now(),
-            user=_agent(self.request),
-        )
+        # One transaction: the declaration and the optional answer to "Warum kündigen Sie?" are stored together (the
+        # confirmation e-mail goes out after the commit).
+        with transaction.atomic():
+            declaration = cancellation.submit_cancellation(
+                kind=data["kind"],
+                extraordinary_reason=data["extraordinary_reason"],
+                name=self.customer.name,
+                customer_number=self.customer.customer_number,
+                contract_number=contract.contract_number,
+                meter_number=contract.meter_number,
+                postal_code=contract.postal_code,
+                desired_end_date=data["desired_end_date"],
+                email=data["email"],
+                now=timezone.now(),
+                user=_agent(self.request),
+            )
+            if data["leaving_reason"] or data["leaving_comment"].strip():
+                declaration = cancellation.record_leaving_reason(
+                    cancellation=declaration, reason=data["leaving_reason"], comment=data["leaving_comment"]
+                )
         end = cancellation.last_supply_day(declaration.effective_date)
         if end is not None:
             messages.success(

@@ -5,15 +5,19 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.decorators import method_decorator
 from django.views import View
+from django.views.decorators.cache import never_cache
 from django.views.generic import TemplateView
 
 from contacts import consents, forms_consents, history, queue
 from contacts.models import Consent
+from core.models import Role
+from customers.models import Customer
 from customers.views.base import CustomerPortalMixin
 
 
@@ -67,7 +71,7 @@ class GrantConsent(_ConsentAction):
                 reverse("contacts_customer:confirm_consent", args=[token])
             ),
         )
-        label = f"{channel.label}: {purpose.label}"
+        label = f"{channel.label}: {consents.label_for(channel=channel, purpose=purpose)}"
         if consent.is_in_force:
             messages.success(request, f"Vielen Dank, Ihre Einwilligung gilt ab sofort ({label}).")
         else:
@@ -83,28 +87,71 @@ class WithdrawConsent(_ConsentAction):
         queue.withdraw_consent(
             customer=self.customer, channel=channel, purpose=purpose, source=Consent.Source.PORTAL, now=timezone.now()
         )
-        messages.success(request, f"Ihre Einwilligung ist ab sofort widerrufen ({channel.label}: {purpose.label}).")
+        label = f"{channel.label}: {consents.label_for(channel=channel, purpose=purpose)}"
+        messages.success(request, f"Ihre Einwilligung ist ab sofort widerrufen ({label}).")
 
 
-class ConfirmConsent(CustomerPortalMixin, TemplateView):
-    """The double opt-in link: GET shows what is confirmed, POST (the button) confirms. Unknown token → 404.
+@method_decorator(never_cache, name="dispatch")
+class ConfirmConsent(View):
+    """The double opt-in link, public: the token identifies the customer, so no portal login is needed.
 
-    A button rather than the bare link, because mail scanners open links on their own.
+    GET shows what is confirmed, POST (the button) confirms: a button rather than the bare link, because mail
+    scanners open links on their own. A link that cannot be used gets a page saying what happened and what to do:
+    already confirmed → 200 (nothing left to do); withdrawn since → 410 Gone (we know the link, it has ended);
+    unknown, or another customer's while a customer is logged in → 404, as for any object that is not theirs.
     """
 
     template_name = "contacts/customer_confirm_consent.html"
+    invalid_template_name = "contacts/customer_confirm_consent_invalid.html"
+    own_customer_id: int | None
 
-    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
-        context = super().get_context_data(**kwargs)
-        consent = consents.find_pending_email_consent(customer=self.customer, token=self.kwargs["token"])
-        if consent is None:
-            raise Http404("Dieser Bestätigungslink ist nicht gültig.")
-        context["consent"] = consent
-        return context
+    def setup(self, request: HttpRequest, *args: Any, **kwargs: Any) -> None:
+        super().setup(request, *args, **kwargs)
+        self.own_customer_id = None  # visitor, staff, or a login without customer record
+        if request.user.is_authenticated and getattr(request.user, "role", None) == Role.CUSTOMER:
+            self.own_customer_id = Customer.objects.filter(user=request.user).values_list("pk", flat=True).first()
+
+    def get(self, request: HttpRequest, token: str) -> HttpResponse:
+        consent = consents.find_by_link(token=token)
+        if consent is None or not self.may_confirm(consent) or consent.confirmed_at or consent.withdrawn_at:
+            return self.explain(request, consent)
+        label = consents.label_for(channel=consent.channel, purpose=consent.purpose)
+        return render(request, self.template_name, {"consent": consent, "label": label})
 
     def post(self, request: HttpRequest, token: str) -> HttpResponse:
-        consent = consents.confirm_email(customer=self.customer, token=token, now=timezone.now())
+        consent = consents.find_by_link(token=token)
+        if consent is None or not self.may_confirm(consent):
+            return self.explain(request, consent)
+        confirmed = consents.confirm_by_link(token=token, now=timezone.now())
+        if confirmed is None:  # confirmed or withdrawn before this click
+            return self.explain(request, consents.find_by_link(token=token))
+        if self.own_customer_id == confirmed.customer_id:
+            label = consents.label_for(channel=confirmed.channel, purpose=confirmed.purpose)
+            messages.success(request, f"Danke! Ihre Einwilligung (E-Mail: {label}) gilt jetzt.")
+            return redirect("contacts_customer:consents")
+        return redirect(request.path)  # the page now says that the consent is confirmed
+
+    def may_confirm(self, consent: Consent) -> bool:
+        """Refuse only a logged-in customer opening another customer's link (one browser, two people)."""
+        return self.own_customer_id is None or self.own_customer_id == consent.customer_id
+
+    def explain(self, request: HttpRequest, consent: Consent | None) -> HttpResponse:
+        """Render the page for a link that cannot (or need not) be used, with the status its state calls for."""
         if consent is None:
-            raise Http404("Dieser Bestätigungslink ist nicht gültig.")
-        messages.success(request, f"Danke! Ihre Einwilligung ({consent.get_purpose_display()}) gilt jetzt.")
-        return redirect("contacts_customer:consents")
+            state, status = "unknown", 404
+        elif not self.may_confirm(consent):
+            state, status = "foreign", 404
+        elif consent.withdrawn_at is not None:
+            state, status = "withdrawn", 410
+        else:
+            state, status = "confirmed", 200
+        context: dict[str, Any] = {"state": state}
+        if state in ("withdrawn", "confirmed") and consent is not None:
+            context.update(
+                consent=consent,
+                label=consents.label_for(channel=consent.channel, purpose=consent.purpose),
+                has_login=consent.customer.user_id is not None,
+                is_owner=self.own_customer_id == consent.customer_id,
+                successor=consents.find_successor(consent) if state == "withdrawn" else None,
+            )
+        return render(request, self.invalid_template_name, context, status=status)

@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.views import View
 from django.views.generic import TemplateView
 
-from contacts import forms_queue, queue, touchpoints
+from contacts import audit, customer360, forms_queue, queue, touchpoints
 from contacts.models import CallTask
 from core.models import User
 from core.permissions import AgentRequiredMixin
@@ -75,9 +75,16 @@ class _HeldTaskMixin(AgentRequiredMixin):
         result_form: forms_queue.RecordCallResult | None = None,
         skip_form: forms_queue.SkipTask | None = None,
     ) -> HttpResponse:
-        work = queue.get_work_context(task=self.task, as_of=timezone.localdate())
+        now = timezone.now()
+        # The work page shows the customer's data: the access is logged like the 360° screen's (DSGVO).
+        audit.log_access(user=_agent(self.request), customer=self.task.customer, now=now)
+        work = queue.get_work_context(task=self.task, as_of=timezone.localdate(now), now=now)
         context = {
             "work": work,
+            # what the call guide tells the agent to check: meter number, Abschlag (plan ahead), masked IBAN
+            "essentials": customer360.get_call_essentials(
+                customer=self.task.customer, summaries=work.contracts, as_of=timezone.localdate(now)
+            ),
             "result_form": result_form or forms_queue.RecordCallResult(),
             "skip_form": skip_form or forms_queue.SkipTask(initial={"reason": work.known_skip_reason}),
         }

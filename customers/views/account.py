@@ -13,9 +13,6 @@ from customers.cancellation import last_supply_day
 from customers.models import Contract, accepts_advance_change, awaits_reading
 from customers.views.base import CustomerPortalMixin
 
-# The contract summaries carry the status' label only; the labels are unique, so they give the status back.
-_STATUS_BY_LABEL = {label: value for value, label in Contract.Status.choices}
-
 
 @dataclass(frozen=True, slots=True)
 class SelfService:
@@ -71,7 +68,7 @@ class Home(CustomerPortalMixin, TemplateView):
                     self_service=SelfService.on(
                         today,
                         next_due_date=_next_due_date(today),
-                        status=_STATUS_BY_LABEL.get(summary.status_label, Contract.Status.ENDED),
+                        status=summary.status,
                         end_date=summary.end_date,
                         latest_reading_date=summary.latest_reading_date,
                     ),
@@ -98,12 +95,8 @@ class ContractDetail(CustomerPortalMixin, TemplateView):
             end_date=contract.end_date,
             latest_reading_date=detail.readings[0].read_date if detail.readings else None,
         )
-        # A change already made for a later due date ("ab 01.12.2026: 90,00 €").
-        context["upcoming_change"] = next(
-            (change for change in detail.advance_changes if change.valid_from > today), None
-        )
         context["chart"] = {
-            "labels": [str(row.year) for row in detail.consumption],
+            "labels": [row.label for row in detail.consumption],
             "values": [int(row.kwh) for row in detail.consumption],
         }
         return context

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import date
 from functools import cached_property
 from typing import Any
 
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
+from django.urls import reverse
 from django.utils import timezone
 from django.views.generic import FormView
 
@@ -15,10 +17,13 @@ from customers import errors, forms, selectors, services
 from customers.models import AdvancePaymentChange, Contract, MeterReading
 from customers.views.base import CustomerPortalMixin
 from tariffs.domain import advance
-from tariffs.domain.formatting import format_eur
+from tariffs.domain.formatting import format_number
 
 
 class SubmitMeterReading(CustomerPortalMixin, FormView):  # type: ignore[type-arg]
+    """Report a meter reading. An implausible one is saved only once the customer confirms it ("Stimmt dieser
+    Stand?"); their own reading of the day, or one still „wird geprüft“, they can replace with a corrected value."""
+
     form_class = forms.SubmitMeterReading
     template_name = "customers/submit_reading.html"
     source = MeterReading.Source.CUSTOMER
@@ -31,17 +36,36 @@ class SubmitMeterReading(CustomerPortalMixin, FormView):  # type: ignore[type-ar
         today = timezone.localdate()
         end_date = self.contract.end_date
         # After the end of supply only the final reading, for the end date (the move-out day), is still missing.
-        return {"read_date": min(today, end_date) if end_date is not None else today}
+        read_date = min(today, end_date) if end_date is not None else today
+        # "Stand korrigieren" links here with the day of the reading to correct.
+        try:
+            asked = date.fromisoformat(self.request.GET.get("datum", ""))
+        except ValueError:
+            asked = None
+        if asked is not None and self.contract.start_date <= asked <= read_date:
+            read_date = asked
+        return {"read_date": read_date}
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         contract = self.contract
+        latest = selectors.get_latest_reading(contract=contract)
         context["contract"] = contract
-        context["latest"] = selectors.get_latest_reading(contract=contract)
+        context["latest"] = latest
+        context["latest_correctable"] = (
+            latest is not None
+            and latest.is_flagged
+            and selectors.reading_is_correctable(
+                reading=latest,
+                user=self.request.user,  # type: ignore[arg-type]
+                today=timezone.localdate(),
+            )
+        )
         return context
 
     def form_valid(self, form: forms.SubmitMeterReading) -> HttpResponse:
         contract = self.contract
+        unit = contract.get_meter_unit_display()
         try:
             result = services.submit_meter_reading(
                 contract=contract,
@@ -50,7 +74,26 @@ class SubmitMeterReading(CustomerPortalMixin, FormView):  # type: ignore[type-ar
                 source=self.source,
                 today=timezone.localdate(),
                 created_by=self.request.user,  # type: ignore[arg-type]
+                ask_if_implausible=not form.cleaned_data["confirm_value"],
+                replace_own=form.cleaned_data["replace_existing"],
             )
+        except errors.ReadingLooksImplausible as error:
+            form.ask(
+                "confirm_value",
+                label=f"Ja, der Stand {format_number(error.value)} {unit} stimmt.",
+                message=str(error),
+            )
+            return self.form_invalid(form)
+        except errors.ReadingCanBeReplaced as error:
+            form.ask(
+                "replace_existing",
+                label=(
+                    f"Ja, {format_number(error.existing_value)} {unit} durch {format_number(error.new_value)} {unit} "
+                    "ersetzen."
+                ),
+                message=str(error),
+            )
+            return self.form_invalid(form)
         except errors.CustomerActionRefused as error:
             form.add_error("read_date" if not isinstance(error, errors.ReadingBelowPrevious) else "value", str(error))
             return self.form_invalid(form)
@@ -64,19 +107,35 @@ PREVIEW = "preview"  # the value of the "Auswirkung berechnen" button: show the 
 
 class ChangeAdvancePayment(CustomerPortalMixin, FormView):  # type: ignore[type-arg]
     """Change the Abschlag; "Auswirkung berechnen" without JavaScript posts the form with ``action=preview``, so
-    neither the CSRF token nor the reason ends up in a URL (history, logs, Referer)."""
+    neither the CSRF token nor the reason ends up in a URL (history, logs, Referer).
+
+    The recommendation and the projections use the prices of the months the new Abschlag is paid in (an announced
+    price change included) and the plan's later entries; when there are such entries (e.g. a new Abschlag for a price
+    change from 01.02.2027) the form asks whether they stay or the new amount applies after them too.
+    """
 
     form_class = forms.ChangeAdvancePayment
     template_name = "customers/change_advance.html"
     source = AdvancePaymentChange.Source.CUSTOMER
 
+    @cached_property
+    def contract(self) -> Contract:
+        return self.get_contract(self.kwargs["pk"])
+
+    @cached_property
+    def later_steps(self) -> tuple[selectors.PlanStep, ...]:
+        return selectors.get_later_plan_steps(contract=self.contract, as_of=timezone.localdate())
+
+    def get_form_kwargs(self) -> dict[str, Any]:
+        return {**super().get_form_kwargs(), "later_steps": self.later_steps}
+
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        contract = self.get_contract(self.kwargs["pk"])
+        contract = self.contract
         today = timezone.localdate()
         pricing = selectors.get_contract_pricing(contract)
-        recommended = selectors.recommended_advance(contract=contract, pricing=pricing, as_of=today)
         next_due = selectors.next_due_date(contract=contract, as_of=today)
+        recommended = selectors.recommended_advance_for_year(contract=contract, pricing=pricing, start=next_due)
         context["contract"] = contract
         context["recommended"] = recommended
         context["accepts_change"] = contract.accepts_advance_change(next_due_date=next_due)
@@ -85,19 +144,23 @@ class ChangeAdvancePayment(CustomerPortalMixin, FormView):  # type: ignore[type-
         )
         context["current"] = selectors.project_balance(contract=contract, as_of=today, from_next_due_date=True)
         context["next_due_date"] = next_due
+        context["later_steps"] = self.later_steps
         form = context["form"]
-        chosen = None
+        chosen, keep_later = None, True
         if form.is_bound and not form.errors.get("amount_eur"):
-            chosen = form.cleaned_data.get("amount_eur") if hasattr(form, "cleaned_data") else None
+            if hasattr(form, "cleaned_data"):
+                chosen = form.cleaned_data.get("amount_eur")
+                keep_later = form.cleaned_data.get("later_plan") != forms.REPLACE_LATER
         elif self.request.GET.get("amount_eur"):
-            preview = forms.ChangeAdvancePayment(self.request.GET)
-            if preview.is_valid():
+            preview = forms.ChangeAdvancePayment(self.request.GET, later_steps=self.later_steps)
+            if preview.is_valid() or not preview.errors.get("amount_eur"):
                 chosen = preview.cleaned_data["amount_eur"]
+                keep_later = preview.cleaned_data.get("later_plan") != forms.REPLACE_LATER
             else:
                 context["preview_errors"] = preview.errors.get("amount_eur")
         if chosen is not None:
             context["preview"] = selectors.project_balance(
-                contract=contract, as_of=today, advance_eur=chosen, from_next_due_date=True
+                contract=contract, as_of=today, advance_eur=chosen, from_next_due_date=True, keep_later=keep_later
             )
             context["far_above_recommended"] = recommended is not None and advance.increase_needs_confirmation(
                 chosen_installment_eur=chosen, calculated_installment_eur=recommended.installment_eur
@@ -115,7 +178,8 @@ class ChangeAdvancePayment(CustomerPortalMixin, FormView):  # type: ignore[type-
         return super().post(request, *args, **kwargs)
 
     def form_valid(self, form: forms.ChangeAdvancePayment) -> HttpResponse:
-        contract = self.get_contract(self.kwargs["pk"])
+        contract = self.contract
+        keep_later = form.keep_later()
         try:
             change = services.change_advance_payment(
                 contract=contract,
@@ -125,6 +189,7 @@ class ChangeAdvancePayment(CustomerPortalMixin, FormView):  # type: ignore[type-
                 today=timezone.localdate(),
                 created_by=self.request.user,  # type: ignore[arg-type]
                 confirmed=form.cleaned_data["confirm_amount"],
+                keep_later=keep_later,
             )
         except services.AmountNeedsConfirmation as error:
             form.ask_to_confirm(str(error))
@@ -132,18 +197,15 @@ class ChangeAdvancePayment(CustomerPortalMixin, FormView):  # type: ignore[type-
         except errors.CustomerActionRefused as error:
             form.add_error("reason" if isinstance(error, errors.ReductionNeedsReason) else None, str(error))
             return self.form_invalid(form)
-        text = f"Ihr Abschlag beträgt ab dem {change.valid_from:%d.%m.%Y} {format_eur(change.amount_eur)}."
+        text = services.describe_advance_change(
+            change=change, later=form.later_steps, keep_later=keep_later is not False
+        )
         if change.needs_review:
             text += (
                 " Weil er deutlich unter dem berechneten Betrag liegt, prüfen wir ihn noch und melden uns bei Bedarf."
             )
         messages.success(self.request, text)
-        return redirect(self.success_url_for(contract))
-
-    def success_url_for(self, contract: Contract) -> str:
-        from django.urls import reverse
-
-        return reverse("customers:contract", args=[contract.pk])
+        return redirect(reverse("customers:contract", args=[contract.pk]))
 
 
 class ChangeBankAccount(CustomerPortalMixin, FormView):  # type: ignore[type-arg]

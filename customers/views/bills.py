@@ -30,6 +30,7 @@ class BillDetail(CustomerPortalMixin, TemplateView):
         if bill is None:
             raise Http404("Diese Rechnung gibt es in Ihrem Konto nicht.")
         context["bill"] = bill
+        context["payment"] = pdf.get_payment_details(customer_id=self.customer.pk)
         return context
 
 

@@ -3,10 +3,17 @@
 The form, the confirmation, the downloadable receipt and the optional question. None of them reveals whether a
 declaration matched a customer or contract. The confirmation is shown only to the browser session that submitted
 it (its reference is kept in the session), so a guessed reference shows nothing.
+
+Every complete declaration is stored and confirmed (§ 312k BGB: the button must accept it). Abuse protection never
+refuses one: logged-in users are not counted at all; an anonymous declaration beyond the hourly limits (per IP
+address, per confirmation e-mail address, per customer number given) is stored unmatched for staff to review, so a
+flood can neither cancel contracts by guessing identification data nor find out which data match.
 """
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
 from typing import Any
 
 from axes.helpers import get_client_ip_address
@@ -24,8 +31,11 @@ from core.models import Role
 from customers import cancellation, forms_cancellation
 from customers.models import CancellationRequest, Contract, Customer
 
-RATE_LIMIT_PER_IP = 5  # declarations per IP address per hour
-RATE_LIMIT_PER_EMAIL = 20  # declarations per confirmation e-mail address per hour
+# Anonymous declarations per hour before automatic matching stops (they are still stored and confirmed). Generous:
+# a customer center terminal, a care home or mobile-network CGNAT share one address.
+RATE_LIMIT_PER_IP = 20  # per IP address
+RATE_LIMIT_PER_EMAIL = 20  # per confirmation e-mail address
+RATE_LIMIT_PER_CUSTOMER_NUMBER = 10  # per customer number given (guessing one customer's contract numbers)
 RATE_WINDOW_SECONDS = 60 * 60
 SESSION_KEY = "cancellation_references"
 SESSION_KEEP = 10
@@ -42,11 +52,15 @@ def _count(kind: str, value: str) -> int:
         return 1
 
 
-def is_over_rate_limit(request: HttpRequest, email: str) -> bool:
-    """Count this submission and tell whether its IP address or e-mail address is over the hourly limit."""
+def is_over_rate_limit(request: HttpRequest, *, email: str, customer_number: str) -> bool:
+    """Count this anonymous submission; tell whether its IP address, e-mail or customer number is over the limit."""
     ip_count = _count("ip", get_client_ip_address(request) or "unknown")
     email_count = _count("email", email.strip().lower())
-    return ip_count > RATE_LIMIT_PER_IP or email_count > RATE_LIMIT_PER_EMAIL
+    over = ip_count > RATE_LIMIT_PER_IP or email_count > RATE_LIMIT_PER_EMAIL
+    customer_number = "".join(customer_number.split())
+    if customer_number:
+        over = _count("customer", customer_number) > RATE_LIMIT_PER_CUSTOMER_NUMBER or over
+    return over
 
 
 def _logged_in_customer(request: HttpRequest) -> Customer | None:
@@ -88,9 +102,11 @@ class Cancel(View):
         if not form.is_valid():
             return self.render_form(request, form)
         data = form.cleaned_data
-        if is_over_rate_limit(request, data["email"]):
-            return render(request, "customers/cancellation_rate_limited.html", status=429)
         user = request.user if request.user.is_authenticated else None
+        # Logged-in users are never limited; anonymous ones beyond the limit are stored for review, never refused.
+        hold_for_review = user is None and is_over_rate_limit(
+            request, email=data["email"], customer_number=data.get("customer_number", "")
+        )
         declaration = cancellation.submit_cancellation(
             kind=data["kind"],
             extraordinary_reason=data["extraordinary_reason"],
@@ -104,17 +120,42 @@ class Cancel(View):
             now=timezone.now(),
             user=user,
             contract=data.get("contract"),
+            hold_for_review=hold_for_review,
         )
         references = [*request.session.get(SESSION_KEY, [])[-(SESSION_KEEP - 1) :], declaration.reference]
         request.session[SESSION_KEY] = references
         return redirect("cancellation:done", reference=declaration.reference)
 
 
+class DeclarationNotInSession(Http404):
+    """A confirmation asked for outside the browser session that submitted it, or a reference that does not exist.
+
+    A 404 either way (a guessed reference reveals nothing), but ``explain_not_in_session`` answers it with a page
+    that says why the confirmation is not shown and what to do, instead of the bare „Seite nicht gefunden“.
+    """
+
+
 def _own_declaration(request: HttpRequest, reference: str) -> CancellationRequest:
-    """Return a declaration this browser session submitted; anything else is 404."""
+    """Return a declaration this browser session submitted.
+
+    :raises DeclarationNotInSession: for any other reference, whether it exists or not.
+    """
     if reference not in request.session.get(SESSION_KEY, []):
-        raise Http404("Diese Bestätigung gibt es nicht (mehr) in dieser Sitzung.")
+        raise DeclarationNotInSession("Diese Bestätigung gibt es nicht (mehr) in dieser Sitzung.")
     return get_object_or_404(CancellationRequest.objects.select_related("contract"), reference=reference)
+
+
+def explain_not_in_session(handler: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Decorate a view method: answer ``DeclarationNotInSession`` with the explanation page (status 404)."""
+
+    @functools.wraps(handler)
+    def wrapper(self: View, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        try:
+            return handler(self, request, *args, **kwargs)
+        except DeclarationNotInSession:
+            return render(request, "customers/cancellation_not_in_session.html", status=404)
+
+    return wrapper
 
 
 def _render_done(
@@ -144,6 +185,7 @@ def _render_done(
 class Confirmation(View):
     """The immediate confirmation with date and time, to print or save, and the optional question."""
 
+    @explain_not_in_session
     def get(self, request: HttpRequest, reference: str) -> HttpResponse:
         return _render_done(request, _own_declaration(request, reference))
 
@@ -152,6 +194,7 @@ class Confirmation(View):
 class ConfirmationFile(View):
     """The confirmation as a text file to keep."""
 
+    @explain_not_in_session
     def get(self, request: HttpRequest, reference: str) -> HttpResponse:
         declaration = _own_declaration(request, reference)
         response = HttpResponse(cancellation.confirmation_text(declaration), content_type="text/plain; charset=utf-8")
@@ -164,6 +207,7 @@ class AnswerLeavingQuestion(View):
 
     http_method_names = ["post"]
 
+    @explain_not_in_session
     def post(self, request: HttpRequest, reference: str) -> HttpResponse:
         declaration = _own_declaration(request, reference)
         form = forms_cancellation.LeavingQuestion(request.POST)

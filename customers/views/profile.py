@@ -6,8 +6,9 @@ import json
 from typing import Any
 
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
+from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.views import View
@@ -42,16 +43,12 @@ class MyData(CustomerPortalMixin, FormView):  # type: ignore[type-arg]
 
     def form_valid(self, form: forms_profile.ContactData) -> HttpResponse:
         request = self.request
-        try:
-            change = profile.update_contact_data(
-                customer=self.customer,
-                now=timezone.now(),
-                confirm_url=lambda token: request.build_absolute_uri(reverse("customers:confirm_email", args=[token])),
-                **form.cleaned_data,
-            )
-        except profile.EmailAlreadyUsed as error:
-            form.add_error("email", str(error))
-            return self.form_invalid(form)
+        change = profile.update_contact_data(
+            customer=self.customer,
+            now=timezone.now(),
+            confirm_url=lambda token: request.build_absolute_uri(reverse("customers:confirm_email", args=[token])),
+            **form.cleaned_data,
+        )
         if change.changed_fields:
             messages.success(request, "Ihre Kontaktdaten sind gespeichert.")
         if change.email_pending:
@@ -66,24 +63,45 @@ class MyData(CustomerPortalMixin, FormView):  # type: ignore[type-arg]
 
 
 class ConfirmEmail(CustomerPortalMixin, TemplateView):
-    """The link from the e-mail: GET shows what will change, POST (the button) applies it. A foreign token → 404."""
+    """The link from the e-mail: GET shows what will change, POST (the button) applies it.
+
+    A link that cannot be used gets a page that says what happened and what to do, never a bare error page:
+    already used → 200 (the address is confirmed, nothing left to do); expired → 410 Gone (we know the link, it
+    has ended); another login's link, or one we do not know (replaced by a newer link, withdrawn, mistyped) → 404,
+    as for any object that is not the customer's.
+    """
 
     template_name = "customers/confirm_email.html"
+    invalid_template_name = "customers/confirm_email_invalid.html"
 
-    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
-        context = super().get_context_data(**kwargs)
-        try:
-            context["new_email"] = profile.find_pending_email(customer=self.customer, token=self.kwargs["token"])
-        except profile.EmailTokenInvalid:
-            raise Http404("Dieser Bestätigungslink ist nicht gültig.") from None
-        return context
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        link = profile.check_email_link(customer=self.customer, token=self.kwargs["token"], now=timezone.now())
+        if not link.is_pending:
+            return self.explain(link)
+        return self.render_to_response(self.get_context_data(new_email=link.pending_email))
+
+    def explain(self, link: profile.EmailLink) -> HttpResponse:
+        """Render the page for a link that cannot be used, with the status its state calls for."""
+        if link.is_used:
+            status = 200
+        elif link.is_expired:
+            status = 410
+        else:
+            status = 404
+        return TemplateResponse(
+            self.request,
+            self.invalid_template_name,
+            {"link": link, "customer": self.customer},
+            status=status,
+        )
 
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        token = self.kwargs["token"]
         try:
-            new_email = profile.confirm_email(customer=self.customer, token=self.kwargs["token"], now=timezone.now())
-        except profile.EmailTokenInvalid:
-            raise Http404("Dieser Bestätigungslink ist nicht gültig.") from None
-        except (profile.EmailTokenExpired, profile.EmailAlreadyUsed) as error:
+            new_email = profile.confirm_email(customer=self.customer, token=token, now=timezone.now())
+        except (profile.EmailTokenInvalid, profile.EmailTokenExpired):
+            return self.explain(profile.check_email_link(customer=self.customer, token=token, now=timezone.now()))
+        except profile.EmailAlreadyUsed as error:
             messages.error(request, str(error))
             return redirect("customers:profile")
         messages.success(

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 from pathlib import Path
 
 import django_stubs_ext
+from django.core.exceptions import ImproperlyConfigured
+from schwifty import BIC, IBAN
+from schwifty.exceptions import SchwiftyException
 
 from stadtwerk_portal import env
 
@@ -44,6 +48,9 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # After messages (they add one) and authentication: idle logout, and the page for logins without a customer.
+    "core.middleware.SessionTimeout",
+    "core.middleware.CustomerRecordMissing",
     # Axes last: it inspects the outcome of authentication.
     "axes.middleware.AxesMiddleware",
 ]
@@ -62,6 +69,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "core.context_processors.navigation",
+                "core.context_processors.utility",
             ],
             "string_if_invalid": "",
         },
@@ -77,12 +85,16 @@ AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
+# Django's rules with German wording (core.password_validation).
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
-    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
-    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "core.password_validation.UserAttributeSimilarity"},
+    {"NAME": "core.password_validation.MinimumLength", "OPTIONS": {"min_length": 10}},
+    {"NAME": "core.password_validation.CommonPassword"},
+    {"NAME": "core.password_validation.NumericPassword"},
 ]
+# How long a password-reset link works (Django's default, stated here because the e-mail tells the customer:
+# templates/registration/password_reset_email.html says "drei Tage").
+PASSWORD_RESET_TIMEOUT = 60 * 60 * 24 * 3
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
@@ -124,7 +136,11 @@ CRISPY_TEMPLATE_PACK = "bootstrap5"
 
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = True
-SESSION_COOKIE_AGE = 60 * 60 * 8
+SESSION_COOKIE_AGE = 60 * 60 * 8  # server-side expiry, counted from the last change to the session
+# Shared PCs (library, family): closing the browser ends the login, and a customer who leaves the portal open is
+# logged out after SESSION_IDLE_TIMEOUT_MINUTES without a request (core.middleware.SessionTimeout).
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+SESSION_IDLE_TIMEOUT_MINUTES = env.get_int("SESSION_IDLE_TIMEOUT_MINUTES", 30, minimum=1)
 X_FRAME_OPTIONS = "DENY"
 
 DEFAULT_FROM_EMAIL = env.get_str("DEFAULT_FROM_EMAIL", "Stadtwerk Kundenservice <service@stadtwerk.example>")
@@ -193,9 +209,33 @@ LOGGING = {
 }
 
 # Business settings (DOMAIN.md decisions), overridable per utility.
-UTILITY_NAME = env.get_str("UTILITY_NAME", "Stadtwerk Musterstadt")
+UTILITY_NAME = env.get_str("UTILITY_NAME", "Stadtwerk")
+
+# The utility's master data for bills, the SEPA mandate, confirmations and the footer (§ 14 Abs. 4 UStG: full name,
+# address and tax number on every bill; SEPA rulebook: creditor identifier in the mandate). Demo values by default;
+# a deployment sets its own. UTILITY_ADDRESS is one line, "Straße 1, 12345 Ort".
+UTILITY_ADDRESS = env.get_str("UTILITY_ADDRESS", "Musterstraße 1, 70173 Stuttgart")
+UTILITY_PHONE = env.get_str("UTILITY_PHONE", "0711 123456-0")
+UTILITY_EMAIL = env.get_str("UTILITY_EMAIL", "service@stadtwerk.example")
+# USt-IdNr. ("DE" + 9 digits) or Steuernummer; the bill labels it by its form.
+UTILITY_TAX_ID = env.get_str("UTILITY_TAX_ID", "DE123456789")
+# Gläubiger-Identifikationsnummer (Bundesbank); the default is the Bundesbank's published test identifier.
+UTILITY_CREDITOR_ID = env.get_str("UTILITY_CREDITOR_ID", "DE98ZZZ09999999999").replace(" ", "").upper()
+if not re.fullmatch(r"[A-Z]{2}[0-9]{2}[A-Z0-9]{3}[A-Z0-9]{1,28}", UTILITY_CREDITOR_ID):
+    raise ImproperlyConfigured(f"UTILITY_CREDITOR_ID={UTILITY_CREDITOR_ID!r} is not a SEPA creditor identifier.")
+# The account customers without a SEPA mandate pay a Nachzahlung to (printed on the bill).
+try:
+    UTILITY_IBAN = IBAN(env.get_str("UTILITY_IBAN", "DE89370400440532013000")).compact
+    UTILITY_BIC = str(BIC(env.get_str("UTILITY_BIC", "COBADEFFXXX")))
+except SchwiftyException as error:
+    raise ImproperlyConfigured(f"UTILITY_IBAN or UTILITY_BIC is not valid: {error}") from None
+# Impressum (§ 5 DDG; core.views.Imprint): who may represent the utility, and its register entry. Demo values.
+UTILITY_REPRESENTATIVES = env.get_str("UTILITY_REPRESENTATIVES", "Erika Mustermann (Geschäftsführerin)")
+UTILITY_REGISTER = env.get_str("UTILITY_REGISTER", "Amtsgericht Stuttgart, HRB 000000")
 # Courtesy call this many days after a contract starts; optional outbound contacts (courtesy, win-back, care) at most
 # CONTACT_CAP_COUNT per customer in any CONTACT_CAP_DAYS (DOMAIN.md, consent and contact frequency).
 COURTESY_CALL_DELAY_DAYS = env.get_int("COURTESY_CALL_DELAY_DAYS", 14, minimum=1)
 CONTACT_CAP_COUNT = env.get_int("CONTACT_CAP_COUNT", 2, minimum=0)
 CONTACT_CAP_DAYS = env.get_int("CONTACT_CAP_DAYS", 90, minimum=1)
+# The Bundesland whose public holidays have no call window (core.holidays.STATES; the demo utility is in Stuttgart).
+PUBLIC_HOLIDAY_STATE = env.get_str("PUBLIC_HOLIDAY_STATE", "BW")

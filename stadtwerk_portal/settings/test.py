@@ -24,3 +24,7 @@ CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"
 # Each test session publishes to its own queue so that a developer's running worker never takes the tests' messages;
 # a worker started by a test gets the same name through CELERY_DEFAULT_QUEUE.
 CELERY_TASK_DEFAULT_QUEUE = env.get_str("CELERY_DEFAULT_QUEUE", f"test-{os.getpid()}")
+
+# Tests travel in time (time_machine) after logging in at the real time; the idle logout (core.middleware) would
+# log them out depending on the machine's clock. Tests of the idle logout set their own value.
+SESSION_IDLE_TIMEOUT_MINUTES = 60 * 24 * 365 * 10

@@ -6,7 +6,17 @@ from typing import NamedTuple
 
 from tariffs.domain.explanation import Explanation, Step
 from tariffs.domain.formatting import equals_sign, format_eur
-from tariffs.domain.money import CENT, EURO, HUNDRED, ZERO, ZERO_EUR, BalanceKind, Rounding, balance_kind
+from tariffs.domain.money import (
+    CENT,
+    EURO,
+    HUNDRED,
+    ZERO,
+    ZERO_EUR,
+    BalanceKind,
+    Rounding,
+    balance_kind,
+    round_to,
+)
 from tariffs.domain.prices import explain_annual_cost
 
 MAX_REDUCTION_WITHOUT_REVIEW = Decimal("0.20")
@@ -144,6 +154,27 @@ def advance_payment(
             installment,
         ),
     )
+
+
+def scale_chosen_installment(
+    *,
+    chosen_eur: Decimal,
+    old_recommended_eur: Decimal,
+    new_recommended_eur: Decimal,
+    rounding: Rounding = Rounding.EURO,
+) -> Decimal:
+    """Return a customer's own Abschlag adapted to a price change in the same proportion as the recommended one.
+
+    new Abschlag = chosen × new recommended ÷ old recommended, rounded once at the end like a recommendation: half-up
+    to whole euros (**Decision**, DOMAIN.md; ``Rounding.CENT`` rounds to the cent), never below 0 €. Without an old
+    recommendation (0 €) there is no proportion to keep: the new recommendation is returned.
+
+    Example: chosen 75 €, recommended 83 € before and 89 € after the change: 75 × 89 ÷ 83 = 80.42 → 80 €.
+    """
+    if old_recommended_eur <= ZERO:
+        return new_recommended_eur
+    scaled = chosen_eur * new_recommended_eur / old_recommended_eur
+    return round_to(max(scaled, ZERO), rounding)
 
 
 def reduction_needs_review(*, chosen_installment_eur: Decimal, calculated_installment_eur: Decimal) -> bool:

@@ -651,9 +651,10 @@ def explain_supply(schedule: ReliefSchedule, *, supplied_from: date, supplied_to
 # --- explanations ---------------------------------------------------------------------------------------------------
 
 _FORECAST_BASIS_DE = {
-    ForecastBasis.CURRENT_FORECAST: "dem Verbrauch, den wir für Sie im Jahr erwarten (Jahresverbrauchsprognose)",
+    ForecastBasis.CURRENT_FORECAST: "dem Verbrauch, der für Sie im Jahr erwartet wird (Jahresverbrauchsprognose)",
     ForecastBasis.SEPT_2022_FORECAST: (
-        "dem Jahresverbrauch, den wir im September 2022 für Sie erwartet haben (Jahresverbrauchsprognose)"
+        "dem Jahresverbrauch, den Ihr Versorger im September 2022 für Sie erwartet hat (Prognose vom September "
+        "2022), nicht von Ihrem heutigen"
     ),
     ForecastBasis.CONSUMPTION_2021: "Ihrem Verbrauch im Jahr 2021",
 }
@@ -673,15 +674,20 @@ def _price_name(scheme: ReliefScheme) -> str:
     )
 
 
+# "Referenzpreis" is the word of the law and of bills; customers are told in plain words what it means.
+_REFERENCE_PRICE_DE = (
+    "Diesen Deckel nennt das Gesetz Referenzpreis: Nur den Teil eines Preises, der darüber liegt, übernimmt der Staat."
+)
+
+
 def _price_step(scheme: ReliefScheme, working_price_ct: Decimal) -> Step:
     price, reference = format_ct(working_price_ct), format_ct(scheme.reference_price_ct)
     if working_price_ct <= scheme.reference_price_ct:
         return Step(
             text=(
                 f"{_price_name(scheme)} liegt bei {price}. Die {scheme.name_de} deckelt ihn auf {reference}. "
-                "Ihr Preis "
-                "liegt nicht darüber, Sie zahlen also schon weniger als den gedeckelten Preis. Deshalb gibt es keine "
-                "Entlastung."
+                f"{_REFERENCE_PRICE_DE} Ihr Preis liegt nicht darüber, er ist also nicht höher als der gedeckelte "
+                "Preis. Deshalb gibt es keine Entlastung."
             ),
             formula=f"{price} ≤ {reference} → {format_eur(ZERO)}",
             amount=ZERO,
@@ -690,7 +696,7 @@ def _price_step(scheme: ReliefScheme, working_price_ct: Decimal) -> Step:
         text=(
             f"{_price_name(scheme)} liegt bei {price}. Der Staat deckelt ihn für "
             f"{format_percent(scheme.quota_share)} {_QUOTA_OF_DE[scheme.forecast_basis]} auf {reference} "
-            f"({scheme.name_de}). Den Unterschied übernimmt der Staat."
+            f"({scheme.name_de}). {_REFERENCE_PRICE_DE}"
         ),
         formula=f"{price} − {reference} = {format_ct(working_price_ct - scheme.reference_price_ct)}",
     )

@@ -3,16 +3,26 @@
 from __future__ import annotations
 
 import re
-from datetime import timedelta
+from collections.abc import Iterator
+from datetime import datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 from django.utils import timezone
 
 from contacts import consents
 from contacts.models import CallTask, ConsentUse, Touchpoint
 from core.models import Role
 from tests.factories import PASSWORD, ContractFactory, UserFactory
+
+
+@pytest.fixture(autouse=True)
+def in_the_call_window() -> Iterator[None]:
+    """Run on a Monday morning whatever the real clock says: an advertising call can only be recorded Mon–Fri 09–18."""
+    with time_machine.travel(datetime(2026, 11, 23, 10, 0, tzinfo=ZoneInfo("Europe/Berlin")), tick=True):
+        yield
 
 
 @pytest.fixture

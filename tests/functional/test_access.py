@@ -26,11 +26,16 @@ PUBLIC = {
     "password_reset_confirm",
     "password_reset_complete",
     "tariffs:relief_calculator",
+    # Impressum (§ 5 DDG) and Datenschutzerklärung (Art. 13 DSGVO), linked from every page's footer.
+    "imprint",
+    "privacy",
     # The cancellation button (§ 312k BGB) must work without login; a confirmation shows only to its own session.
     "cancellation:form",
     "cancellation:done",
     "cancellation:receipt",
     "cancellation:leaving_reason",
+    # The double opt-in link: its token identifies the customer; most customers have no portal login.
+    "contacts_customer:confirm_consent",
 }
 # Pages for every logged-in user whatever the role.
 ANY_LOGGED_IN = {"home", "password_change", "password_change_done"}

@@ -20,6 +20,10 @@ EXIT_BAD_INPUT = 2
 COMMODITIES = {"electricity": Commodity.ELECTRICITY, "gas": Commodity.GAS, "heat": Commodity.HEAT}
 GROUPS = {"household": relief.CustomerGroup.HOUSEHOLD, "business": relief.CustomerGroup.BUSINESS}
 ROUNDINGS = {"euro": Rounding.EURO, "cent": Rounding.CENT}
+LARGE_CONSUMER_OPTIONS = {
+    quote.ENERGY_PRICE: "--energy-price-net-ct",
+    quote.CONSUMPTION_2021: "--consumption-2021-kwh",
+}
 
 
 class BadInput(Exception):
@@ -81,6 +85,7 @@ class Command(BaseCommand):
         parser.add_argument("--rounding", default="euro", help="euro (Standard) oder cent")
         parser.add_argument("--customer-group", default="household", help="household (Standard) oder business")
         parser.add_argument("--energy-price-net-ct", help="Energiepreis netto in ct/kWh (nur Großverbraucher)")
+        parser.add_argument("--consumption-2021-kwh", help="Verbrauch im Jahr 2021 in kWh (nur Großverbraucher)")
         parser.add_argument("--december", action="store_true", help="Dezember-Soforthilfe 2022 berechnen")
         parser.add_argument("--september-advance-eur", help="Wärme: Abschlag September 2022 in €")
         parser.add_argument("--last-period-advances-eur", help="Wärme: Summe der Abschläge der letzten Abrechnung")
@@ -109,6 +114,7 @@ class Command(BaseCommand):
         price = _decimal(options["working_price_ct"], "working-price-ct")
         base = _decimal(options["base_price_eur_year"], "base-price-eur-year")
         energy = _decimal(options["energy_price_net_ct"], "energy-price-net-ct", required=False)
+        consumption_2021 = _decimal(options["consumption_2021_kwh"], "consumption-2021-kwh", required=False)
         rounding: Rounding = _choice(options["rounding"], "rounding", ROUNDINGS)
         group: relief.CustomerGroup = _choice(options["customer_group"], "customer-group", GROUPS)
         assert forecast is not None and price is not None and base is not None
@@ -122,10 +128,17 @@ class Command(BaseCommand):
                 rounding=rounding,
                 customer_group=group,
                 energy_price_net_ct=energy,
+                consumption_2021_kwh=consumption_2021,
                 schemes=selectors.get_price_brake_schemes(),
             )
         except relief.NoReliefScheme:
             raise BadInput("Fehler: Für diese Angaben gibt es keine passende Preisbremse.") from None
+        except quote.MissingLargeConsumerInput as error:
+            options_de = " und ".join(LARGE_CONSUMER_OPTIONS[name] for name in error.missing)
+            raise BadInput(
+                f"Fehler: Die {error.scheme.name_de} ({error.scheme.code}) rechnet mit dem Energiepreis netto und "
+                f"dem Verbrauch von 2021: bitte {options_de} angeben."
+            ) from None
         except InvalidInstallments:
             raise BadInput("Fehler: --installments muss mindestens 1 sein.") from None
         places = EURO if rounding is Rounding.EURO else CENT

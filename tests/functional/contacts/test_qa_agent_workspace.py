@@ -54,14 +54,14 @@ VALID_CALL = {"topic": "BILL", "outcome": "RESOLVED", "summary": "Rechnung erkl�
 def test_an_empty_search_says_nothing_rather_than_nobody_found(
     agent_client: Any, contract: Contract, headers: dict[str, str], query: str
 ) -> None:
-    response = agent_client.get(reverse("contacts:search"), {"q": query}, headers=headers)
+    response = agent_client.post(reverse("contacts:search"), {"q": query}, headers=headers)
 
     assert response.status_code == 200
     assert "Niemanden gefunden" not in response.content.decode()
 
 
 def test_a_one_character_search_still_asks_for_two(agent_client: Any, contract: Contract) -> None:
-    response = agent_client.get(reverse("contacts:search"), {"q": "M"}, headers={"HX-Request": "true"})
+    response = agent_client.post(reverse("contacts:search"), {"q": "M"}, headers={"HX-Request": "true"})
 
     assert "Bitte geben Sie mindestens 2 Zeichen ein." in response.content.decode()
 
@@ -69,7 +69,7 @@ def test_a_one_character_search_still_asks_for_two(agent_client: Any, contract: 
 def test_the_search_page_finds_name_in_another_order_and_marks_both_words(
     agent_client: Any, contract: Contract
 ) -> None:
-    response = agent_client.get(reverse("contacts:search"), {"q": "Meyer, Hildegard"}, headers={"HX-Request": "true"})
+    response = agent_client.post(reverse("contacts:search"), {"q": "Meyer, Hildegard"}, headers={"HX-Request": "true"})
 
     page = response.content.decode()
     assert "1 Treffer für „Meyer, Hildegard“" in page
@@ -77,7 +77,7 @@ def test_the_search_page_finds_name_in_another_order_and_marks_both_words(
 
 
 def test_the_search_page_finds_the_caller_id(agent_client: Any, contract: Contract) -> None:
-    response = agent_client.get(reverse("contacts:search"), {"q": "+49 711 8765432"})
+    response = agent_client.post(reverse("contacts:search"), {"q": "+49 711 8765432"})
 
     assert "Telefon: <mark>0711 8765432</mark>" in response.content.decode()
 

@@ -19,7 +19,7 @@ from tests.factories import ContractFactory, CustomerFactory, UserFactory
 pytestmark = pytest.mark.django_db
 
 BERLIN = ZoneInfo("Europe/Berlin")
-NOW = datetime(2026, 11, 21, 10, 0, tzinfo=BERLIN)
+NOW = datetime(2026, 11, 20, 10, 0, tzinfo=BERLIN)  # a Friday: advertising calls only Mon–Fri 09–18
 
 
 @pytest.fixture(autouse=True)

@@ -235,8 +235,8 @@ def test_bill_page_runs_a_fixed_number_of_queries(
 ) -> None:
     login(client, relief_bill.contract)
 
-    # session, user, customer, the bill with contract, tariff, customer and readings, its lines
-    with django_assert_num_queries(5):
+    # session, user, customer, the bill with contract, tariff, customer and readings, its lines, the active mandate
+    with django_assert_num_queries(6):
         response = client.get(reverse("customers:bill", args=[relief_bill.pk]))
 
     assert response.status_code == 200
@@ -260,3 +260,13 @@ def test_bill_lines_show_the_net_price_the_bill_was_calculated_with(client: Any)
     line = bill.lines.get(kind="WORKING_PRICE")
     assert (line.quantity, line.amount_eur) == (Decimal(3000), Decimal("882.35"))
     assert re.search(r"<td class=\"amount\">\s*29,4118\xa0ct/kWh\s*</td>", page)  # the table, not only the text
+
+
+def test_a_reading_under_review_is_not_billed(contract: Contract) -> None:
+    MeterReadingFactory(contract=contract, read_date=date(2025, 1, 1), value=Decimal(1000))
+    flagged = MeterReadingFactory(contract=contract, read_date=date(2026, 1, 1), value=Decimal(91000), is_flagged=True)
+
+    with pytest.raises(billing.ReadingUnderReview):
+        billing.issue_bill(contract=contract, end_reading=flagged, issued_date=date(2026, 1, 5))
+
+    assert not Bill.objects.filter(contract=contract).exists()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -25,7 +25,7 @@ def admin_client(client: Any, make_user: Any) -> Any:
     return client
 
 
-def test_an_admin_creates_a_price_change_with_its_new_price_version(admin_client: Any) -> None:
+def test_an_admin_creates_a_draft_price_change_that_changes_no_price_yet(admin_client: Any) -> None:
     tariff = PriceVersionFactory().tariff
 
     response = admin_client.post(
@@ -43,9 +43,10 @@ def test_an_admin_creates_a_price_change_with_its_new_price_version(admin_client
     assert response.status_code == 302
     change = PriceChange.objects.get(tariff=tariff)
     assert change.status == PriceChange.Status.DRAFT
-    assert change.price_version.working_price_net_ct == Decimal("35.5000")
+    assert (change.working_price_net_ct, change.base_price_net_eur_year) == (Decimal("35.5000"), Decimal("150.00"))
+    assert change.price_version is None
     ends = PriceVersion.objects.filter(tariff=tariff).order_by("valid_from").values_list("valid_to", flat=True)
-    assert list(ends) == [date(2027, 3, 1), None]
+    assert list(ends) == [None]
 
 
 def test_a_change_before_the_current_price_version_is_refused_at_the_field(admin_client: Any) -> None:

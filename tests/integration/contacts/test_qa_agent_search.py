@@ -51,8 +51,13 @@ def hildegard() -> Contract:
 @pytest.fixture
 def others() -> None:
     """Customers sharing single words with the callers above, but never all of them."""
+    # Fixed numbers without "12": sequence numbers from the factories could contain it and match "Lindenstr. 12".
     ContractFactory(
         customer__name="Jonas Franke",
+        customer__customer_number="3000001",
+        contract_number="V3000001",
+        meter_number="1ESY30000001",
+        malo_id="50000000005",
         customer__phone="0711 5550001",
         customer__street="Hauptstraße 1",
         customer__postal_code="70499",
@@ -63,6 +68,10 @@ def others() -> None:
     )
     ContractFactory(
         customer__name="Hildegard Schulz",
+        customer__customer_number="3000003",
+        contract_number="V3000003",
+        meter_number="1ESY30000003",
+        malo_id="50000000039",
         customer__phone="07031 444555",
         customer__street="Lindenstraße 3",
         customer__postal_code="71032",

@@ -18,7 +18,7 @@ from customers.models import Customer
 from tests.factories import CustomerFactory, UserFactory
 
 BERLIN = ZoneInfo("Europe/Berlin")
-NOW = datetime(2026, 11, 21, 10, 0, tzinfo=BERLIN)
+NOW = datetime(2026, 11, 20, 10, 0, tzinfo=BERLIN)  # a Friday: advertising calls only Mon–Fri 09–18
 
 
 def make_task(customer: Customer | None = None, **fields: Any) -> CallTask:

@@ -49,7 +49,9 @@ def _bill(contract: Any, *, issued: date, advances: str, balance: str) -> None:
 def customers(db: None) -> dict[str, Any]:
     notice_and_complaint = ContractFactory(start_date=date(2024, 1, 1))
     notice_and_complaint.tariff.price_versions.update(valid_to=date(2027, 1, 1))  # the new version follows it
-    version = PriceVersionFactory(tariff=notice_and_complaint.tariff, valid_from=date(2027, 1, 1))
+    # a price increase (30 → 33 ct/kWh): only increases count as a risk
+    version = PriceVersionFactory(tariff=notice_and_complaint.tariff, valid_from=date(2027, 1, 1),
+                                  working_price_net_ct=Decimal("33.0000"))  # fmt: skip
     change = PriceChange.objects.create(tariff=version.tariff, price_version=version, effective_date=date(2027, 1, 1),
                                         reason="…", status="PUBLISHED", published_at=_at(2026, 9, 20, 9))  # fmt: skip
     PriceChangeNotice.objects.create(contract=notice_and_complaint, price_change=change, status="SENT",
@@ -102,7 +104,7 @@ def test_customers_are_ranked_by_the_points_of_the_rules_that_hold(customers: di
 def test_the_list_shows_the_reasons_in_german(customers: dict[str, Any]) -> None:
     first = dashboard.get_at_risk_customers(flt=TODAY)[0]
 
-    assert first.reason_labels == ["Preisänderung mitgeteilt (letzte 90 Tage)", "Beschwerde (letzte 12 Monate)"]
+    assert first.reason_labels == ["Preiserhöhung mitgeteilt (letzte 90 Tage)", "Beschwerde (letzte 12 Monate)"]
 
 
 def test_the_list_is_cut_at_the_limit_highest_first(customers: dict[str, Any]) -> None:

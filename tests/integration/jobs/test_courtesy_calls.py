@@ -243,6 +243,8 @@ def test_the_delay_is_a_setting(new_contract: Any, settings: Any) -> None:
         (berlin(2026, 11, 20, 17, 59), berlin(2026, 11, 23, 9)),  # Friday 17:59: Monday at nine
         (berlin(2026, 11, 21, 10), berlin(2026, 11, 23, 9)),  # Saturday: Monday
         (berlin(2026, 11, 23, 18, 30), berlin(2026, 11, 24, 9)),  # Monday evening: Tuesday
+        (berlin(2026, 12, 24, 17, 59), berlin(2026, 12, 28, 9)),  # Christmas Eve: after the two holidays and Sunday
+        (berlin(2026, 12, 25, 10), berlin(2026, 12, 28, 9)),  # a public holiday (Baden-Württemberg): no calls
     ],
 )
 def test_calls_are_due_in_the_next_call_window(now: datetime, due: datetime) -> None:
@@ -259,8 +261,9 @@ def test_the_call_window_is_nine_o_clock_berlin_time_across_the_autumn_clock_cha
 
 
 def test_the_call_window_is_nine_o_clock_berlin_time_across_the_spring_clock_change() -> None:
-    friday_evening = berlin(2027, 3, 26, 17, 59)  # CET; clocks go forward on Sunday 28 March
+    thursday_evening = berlin(2027, 3, 25, 17, 59)  # CET; clocks go forward on Sunday 28 March (Easter)
 
-    due = courtesy.next_call_window(friday_evening.astimezone(UTC))
+    due = courtesy.next_call_window(thursday_evening.astimezone(UTC))
 
-    assert due.astimezone(UTC) == datetime(2027, 3, 29, 7, 0, tzinfo=UTC)  # 09:00 CEST
+    # Good Friday and Easter Monday are public holidays: the next window opens on Tuesday, 09:00 CEST
+    assert due.astimezone(UTC) == datetime(2027, 3, 30, 7, 0, tzinfo=UTC)

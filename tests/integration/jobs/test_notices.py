@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import time_machine
 from django.core import mail
 from django.utils import timezone
 
@@ -27,7 +28,10 @@ SENT_ON = date(2026, 12, 1)
 
 
 def run(as_of: date = SENT_ON, **kwargs: Any) -> dict[str, Any]:
-    return notices.price_change_notices(as_of=as_of, now=berlin(as_of.year, as_of.month, as_of.day, 6), **kwargs)
+    """Run the job as it runs at 06:00 on ``as_of``: on that real day (it reads the clock and never back-dates)."""
+    now = berlin(as_of.year, as_of.month, as_of.day, 6)
+    with time_machine.travel(now, tick=False):
+        return notices.price_change_notices(as_of=as_of, now=now, **kwargs)
 
 
 @pytest.fixture(autouse=True)
@@ -137,7 +141,7 @@ def test_each_notice_is_recorded_as_an_outbound_touchpoint(
     assert "01.02.2027" in touchpoint.summary
 
 
-def test_the_abschlag_plan_changes_from_the_effective_date(
+def test_the_abschlag_plan_changes_from_the_effective_date_keeping_a_chosen_amount_in_proportion(
     make_tariff: Any, make_contract: Any, published_change: Any
 ) -> None:
     tariff = make_tariff()
@@ -158,14 +162,19 @@ def test_the_abschlag_plan_changes_from_the_effective_date(
 
     run()
 
+    # The customer chose 110 € (116 € recommended); recommended now 136 €: 110 × 136 ÷ 116 = 128.97 → 129 €.
     change = AdvancePaymentChange.objects.get(contract=contract, source=AdvancePaymentChange.Source.PRICE_CHANGE)
-    assert (change.valid_from, change.amount_eur) == (date(2027, 2, 1), Decimal("136.00"))
+    assert (change.valid_from, change.amount_eur, change.recommended_eur) == (
+        date(2027, 2, 1),
+        Decimal("129.00"),
+        Decimal("136.00"),
+    )
     amounts = dict(Installment.objects.filter(contract=contract).values_list("due_date", "amount_eur"))
     assert amounts == {
         date(2026, 12, 1): Decimal("110.00"),
         date(2027, 1, 1): Decimal("110.00"),
-        date(2027, 2, 1): Decimal("136.00"),
-        date(2027, 3, 1): Decimal("136.00"),
+        date(2027, 2, 1): Decimal("129.00"),
+        date(2027, 3, 1): Decimal("129.00"),
     }
     assert PriceChangeNotice.objects.get(contract=contract).old_advance_eur == Decimal("110.00")
 

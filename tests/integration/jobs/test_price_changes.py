@@ -57,7 +57,7 @@ def test_latest_notice_dates_follow_the_rules() -> None:
     assert pricing_changes.latest_notice_date(rule=NoticeRule.BUSINESS, effective_date=effective) == date(2027, 2, 15)
 
 
-def test_creating_a_change_ends_the_open_price_version_and_starts_the_new_one(make_tariff: Any) -> None:
+def test_creating_a_change_stores_a_draft_and_leaves_the_price_history_alone(make_tariff: Any) -> None:
     tariff = make_tariff()
 
     change = pricing_changes.create_price_change(
@@ -70,13 +70,33 @@ def test_creating_a_change_ends_the_open_price_version_and_starts_the_new_one(ma
     )
 
     versions = list(PriceVersion.objects.filter(tariff=tariff).order_by("valid_from"))
-    assert [(v.valid_from, v.valid_to) for v in versions] == [
-        (date(2020, 1, 1), date(2027, 2, 1)),
-        (date(2027, 2, 1), None),
-    ]
-    assert change.price_version == versions[1]
+    assert [(v.valid_from, v.valid_to) for v in versions] == [(date(2020, 1, 1), None)]
+    assert change.price_version is None
+    assert (change.working_price_net_ct, change.base_price_net_eur_year) == (Decimal("35.0000"), Decimal("150.00"))
     assert change.status == PriceChange.Status.DRAFT
     assert change.effective_date == date(2027, 2, 1)
+
+
+def test_publishing_ends_the_open_price_version_and_starts_the_new_one(make_tariff: Any) -> None:
+    tariff = make_tariff()
+    change = pricing_changes.create_price_change(
+        tariff=tariff,
+        valid_from=date(2027, 2, 1),
+        working_price_net_ct=Decimal("35.0000"),
+        base_price_net_eur_year=Decimal("150.00"),
+        reason="Netzentgelte steigen.",
+        conditions="",
+    )
+
+    pricing_changes.publish(change, berlin(2026, 12, 1))
+
+    versions = list(PriceVersion.objects.filter(tariff=tariff).order_by("valid_from"))
+    assert [(v.valid_from, v.valid_to, v.working_price_net_ct) for v in versions] == [
+        (date(2020, 1, 1), date(2027, 2, 1), Decimal("30.0000")),
+        (date(2027, 2, 1), None, Decimal("35.0000")),
+    ]
+    change.refresh_from_db()
+    assert change.price_version == versions[1]
 
 
 def test_a_change_before_the_current_version_is_refused_in_german(make_tariff: Any) -> None:
