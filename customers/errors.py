@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
+from tariffs.domain.advance import MAX_INCREASE_WITHOUT_CONFIRMATION
 from tariffs.domain.formatting import format_date, format_eur, format_number
 
 
@@ -121,3 +122,26 @@ class LaterPlanNeedsDecision(CustomerActionRefused):
             f"Im Abschlagsplan steht schon eine spätere Änderung (ab {dates}). Bitte wählen Sie, ob sie bleiben oder "
             "ob Ihr neuer Abschlag auch danach gelten soll."
         )
+
+
+class NoAbschlagBeforeSupplyEnds(CustomerActionRefused):
+    """Supply ends before the next due date: no Abschlag is left that a change could apply to."""
+
+    def __init__(self, *, last_supply_day: date) -> None:
+        super().__init__(
+            f"Bis zum Lieferende am {format_date(last_supply_day)} ist kein Abschlag mehr fällig. "
+            "Was Sie bis dahin verbrauchen, rechnen wir mit der Schlussrechnung ab."
+        )
+
+
+class AmountNeedsConfirmation(CustomerActionRefused):
+    """The chosen Abschlag is far above the calculated one: it is saved only once confirmed."""
+
+    def __init__(self, *, amount_eur: Decimal, recommended_eur: Decimal) -> None:
+        factor = format_number(MAX_INCREASE_WITHOUT_CONFIRMATION, max_places=0)
+        super().__init__(
+            f"{format_eur(amount_eur)} im Monat ist mehr als {factor}-mal so viel wie der berechnete Abschlag von "
+            f"{format_eur(recommended_eur)}. Bitte prüfen Sie den Betrag. Wenn er stimmt, bestätigen Sie ihn bitte."
+        )
+        self.amount_eur = amount_eur
+        self.recommended_eur = recommended_eur

@@ -78,7 +78,7 @@ class ChangeAdvancePayment(forms.Form):
         widget=forms.Textarea(attrs={"rows": 2}),
         error_messages={"max_length": "Bitte fassen Sie sich kürzer (höchstens 500 Zeichen)."},
     )
-    # Hidden until the service asks for it (services.AmountNeedsConfirmation): then ``ask_to_confirm`` shows it.
+    # Hidden until the service asks for it (errors.AmountNeedsConfirmation): then ``ask_to_confirm`` shows it.
     confirm_amount = forms.BooleanField(label="Ja, der Betrag stimmt.", required=False, widget=NotYetAsked())
     # Only when the plan has later entries (selectors.get_later_plan_steps): keep them or let the new amount apply.
     later_plan = forms.ChoiceField(

@@ -31,6 +31,39 @@ def _clean_street(value: str) -> str:
     return value
 
 
+def _street_field(*, label: str, required: str, max_length: int) -> forms.CharField:
+    return forms.CharField(
+        label=label,
+        max_length=max_length,
+        widget=forms.TextInput(attrs={"autocomplete": "street-address"}),
+        error_messages={
+            "required": required,
+            "max_length": f"Die Angabe ist zu lang (höchstens {max_length} Zeichen).",
+        },
+    )
+
+
+def _postal_code_field(*, label: str, required: str) -> forms.CharField:
+    return forms.CharField(
+        label=label,
+        max_length=5,
+        widget=forms.TextInput(attrs={"autocomplete": "postal-code", "inputmode": "numeric"}),
+        error_messages={
+            "required": required,
+            "max_length": "Bitte geben Sie eine Postleitzahl mit fünf Ziffern ein, zum Beispiel 70173.",
+        },
+    )
+
+
+def _city_field(*, label: str, required: str) -> forms.CharField:
+    return forms.CharField(
+        label=label,
+        max_length=100,
+        widget=forms.TextInput(attrs={"autocomplete": "address-level2"}),
+        error_messages={"required": required, "max_length": "Der Ortsname ist zu lang (höchstens 100 Zeichen)."},
+    )
+
+
 class ContactData(forms.Form):
     email = forms.EmailField(
         label="E-Mail-Adresse",
@@ -51,33 +84,11 @@ class ContactData(forms.Form):
         widget=forms.TextInput(attrs={"autocomplete": "tel", "inputmode": "tel"}),
         error_messages={"max_length": "Die Telefonnummer ist zu lang (höchstens 40 Zeichen)."},
     )
-    street = forms.CharField(
-        label="Straße und Hausnummer",
-        max_length=200,
-        widget=forms.TextInput(attrs={"autocomplete": "street-address"}),
-        error_messages={
-            "required": "Bitte geben Sie Straße und Hausnummer ein.",
-            "max_length": "Die Angabe ist zu lang (höchstens 200 Zeichen).",
-        },
+    street = _street_field(
+        label="Straße und Hausnummer", required="Bitte geben Sie Straße und Hausnummer ein.", max_length=200
     )
-    postal_code = forms.CharField(
-        label="PLZ",
-        max_length=5,
-        widget=forms.TextInput(attrs={"autocomplete": "postal-code", "inputmode": "numeric"}),
-        error_messages={
-            "required": "Bitte geben Sie die Postleitzahl ein.",
-            "max_length": "Bitte geben Sie eine Postleitzahl mit fünf Ziffern ein, zum Beispiel 70173.",
-        },
-    )
-    city = forms.CharField(
-        label="Ort",
-        max_length=100,
-        widget=forms.TextInput(attrs={"autocomplete": "address-level2"}),
-        error_messages={
-            "required": "Bitte geben Sie den Ort ein.",
-            "max_length": "Der Ortsname ist zu lang (höchstens 100 Zeichen).",
-        },
-    )
+    postal_code = _postal_code_field(label="PLZ", required="Bitte geben Sie die Postleitzahl ein.")
+    city = _city_field(label="Ort", required="Bitte geben Sie den Ort ein.")
 
     def clean_email(self) -> str:
         return str(self.cleaned_data["email"]).strip().lower()
@@ -127,33 +138,13 @@ class ReportMove(forms.Form):
             "invalid": "Bitte geben Sie ein Datum ein, zum Beispiel 31.12.2026.",
         },
     )
-    street = forms.CharField(
+    street = _street_field(
         label="Neue Straße und Hausnummer",
-        max_length=150,
-        widget=forms.TextInput(attrs={"autocomplete": "street-address"}),
-        error_messages={
-            "required": "Bitte geben Sie Ihre neue Straße und Hausnummer ein.",
-            "max_length": "Die Angabe ist zu lang (höchstens 150 Zeichen).",
-        },
+        required="Bitte geben Sie Ihre neue Straße und Hausnummer ein.",
+        max_length=150,  # with postal code and city within Contract.moved_to (300)
     )
-    postal_code = forms.CharField(
-        label="Neue PLZ",
-        max_length=5,
-        widget=forms.TextInput(attrs={"autocomplete": "postal-code", "inputmode": "numeric"}),
-        error_messages={
-            "required": "Bitte geben Sie die neue Postleitzahl ein.",
-            "max_length": "Bitte geben Sie eine Postleitzahl mit fünf Ziffern ein, zum Beispiel 70173.",
-        },
-    )
-    city = forms.CharField(
-        label="Neuer Ort",
-        max_length=100,
-        widget=forms.TextInput(attrs={"autocomplete": "address-level2"}),
-        error_messages={
-            "required": "Bitte geben Sie den neuen Ort ein.",
-            "max_length": "Der Ortsname ist zu lang (höchstens 100 Zeichen).",
-        },
-    )
+    postal_code = _postal_code_field(label="Neue PLZ", required="Bitte geben Sie die neue Postleitzahl ein.")
+    city = _city_field(label="Neuer Ort", required="Bitte geben Sie den neuen Ort ein.")
 
     def __init__(self, *args: Any, contracts: Sequence[Contract], **kwargs: Any) -> None:
         """``contracts``: the customer's contracts at the supply address, the one the page is for first."""

@@ -14,7 +14,7 @@ from core.models import User
 from customers import errors, selectors
 from customers.models import AdvancePaymentChange, Contract, Customer, Installment, MeterReading, SepaMandate
 from tariffs.domain import advance
-from tariffs.domain.formatting import format_date, format_eur, format_number
+from tariffs.domain.formatting import format_date, format_eur
 
 logger = logging.getLogger(__name__)
 
@@ -137,29 +137,6 @@ def submit_meter_reading(
     )
 
 
-class NoAbschlagBeforeSupplyEnds(errors.CustomerActionRefused):
-    """Supply ends before the next due date: no Abschlag is left that a change could apply to."""
-
-    def __init__(self, *, last_supply_day: date) -> None:
-        super().__init__(
-            f"Bis zum Lieferende am {format_date(last_supply_day)} ist kein Abschlag mehr fällig. "
-            "Was Sie bis dahin verbrauchen, rechnen wir mit der Schlussrechnung ab."
-        )
-
-
-class AmountNeedsConfirmation(errors.CustomerActionRefused):
-    """The chosen Abschlag is far above the calculated one: it is saved only once confirmed."""
-
-    def __init__(self, *, amount_eur: Decimal, recommended_eur: Decimal) -> None:
-        factor = format_number(advance.MAX_INCREASE_WITHOUT_CONFIRMATION, max_places=0)
-        super().__init__(
-            f"{format_eur(amount_eur)} im Monat ist mehr als {factor}-mal so viel wie der berechnete Abschlag von "
-            f"{format_eur(recommended_eur)}. Bitte prüfen Sie den Betrag. Wenn er stimmt, bestätigen Sie ihn bitte."
-        )
-        self.amount_eur = amount_eur
-        self.recommended_eur = recommended_eur
-
-
 @transaction.atomic
 def change_advance_payment(
     *,
@@ -187,9 +164,9 @@ def change_advance_payment(
     for a date wins).
 
     :raises ContractNotActive: if the contract has ended or its supply has ended.
-    :raises NoAbschlagBeforeSupplyEnds: if supply ends before the next due date.
+    :raises errors.NoAbschlagBeforeSupplyEnds: if supply ends before the next due date.
     :raises LaterPlanNeedsDecision: if the plan has later entries and ``keep_later`` is None.
-    :raises AmountNeedsConfirmation: if the amount is far above the calculated one and not confirmed.
+    :raises errors.AmountNeedsConfirmation: if the amount is far above the calculated one and not confirmed.
     :raises ReductionNeedsReason: if the reduction is beyond the limit and no reason is given.
     """
     contract = Contract.objects.select_for_update().get(pk=contract.pk)
@@ -198,7 +175,7 @@ def change_advance_payment(
         last_day = contract.last_supply_day
         if contract.status == Contract.Status.ENDED or last_day is None or last_day < today:
             raise errors.ContractNotActive
-        raise NoAbschlagBeforeSupplyEnds(last_supply_day=last_day)
+        raise errors.NoAbschlagBeforeSupplyEnds(last_supply_day=last_day)
     later = selectors.get_later_plan_steps(contract=contract, as_of=today)
     if later and keep_later is None:
         raise errors.LaterPlanNeedsDecision(later_dates=[step.valid_from for step in later])
@@ -209,7 +186,7 @@ def change_advance_payment(
     if not confirmed and advance.increase_needs_confirmation(
         chosen_installment_eur=amount_eur, calculated_installment_eur=recommended_eur
     ):
-        raise AmountNeedsConfirmation(amount_eur=amount_eur, recommended_eur=recommended_eur)
+        raise errors.AmountNeedsConfirmation(amount_eur=amount_eur, recommended_eur=recommended_eur)
     needs_review = advance.reduction_needs_review(
         chosen_installment_eur=amount_eur, calculated_installment_eur=recommended_eur
     )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 import factory
 
@@ -102,3 +103,21 @@ class MeterReadingFactory(factory.django.DjangoModelFactory):
     read_date = date(2026, 1, 1)
     value = Decimal(10000)
     source = "GRID_OPERATOR"
+
+
+def crisis_tariff(commodity: str = "electricity", crisis_net_ct: str = "37.8151") -> Any:
+    """Return a tariff at 30 ct/kWh net before 2022 and from 2024, and ``crisis_net_ct`` net in 2022 and 2023.
+
+    The default, 37.8151 ct net, is 45 ct gross at 19 % VAT: with the factory's 3,500 kWh forecast the quota is
+    2,800 kWh, 5 ct above the 40-ct electricity cap, so 11.67 € relief a month.
+    """
+    tariff = TariffFactory(commodity=commodity, name=f"Stadtwerk {commodity} Krise")
+    PriceVersionFactory(tariff=tariff, valid_from=date(2020, 1, 1), valid_to=date(2022, 1, 1))
+    PriceVersionFactory(
+        tariff=tariff,
+        valid_from=date(2022, 1, 1),
+        valid_to=date(2024, 1, 1),
+        working_price_net_ct=Decimal(crisis_net_ct),
+    )
+    PriceVersionFactory(tariff=tariff, valid_from=date(2024, 1, 1))
+    return tariff

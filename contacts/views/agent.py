@@ -301,7 +301,7 @@ class ChangeAdvancePayment(AgentCustomerMixin, FormView):  # type: ignore[type-a
                 confirmed=form.cleaned_data["confirm_amount"],
                 keep_later=keep_later,
             )
-        except services.AmountNeedsConfirmation as error:
+        except errors.AmountNeedsConfirmation as error:
             form.ask_to_confirm(str(error))
             form[
                 "confirm_amount"

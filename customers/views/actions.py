@@ -191,7 +191,7 @@ class ChangeAdvancePayment(CustomerPortalMixin, FormView):  # type: ignore[type-
                 confirmed=form.cleaned_data["confirm_amount"],
                 keep_later=keep_later,
             )
-        except services.AmountNeedsConfirmation as error:
+        except errors.AmountNeedsConfirmation as error:
             form.ask_to_confirm(str(error))
             return self.form_invalid(form)
         except errors.CustomerActionRefused as error:

@@ -2,27 +2,18 @@
 
 from __future__ import annotations
 
-from datetime import date
 from decimal import Decimal
 from typing import Any
 
 import pytest
 
 from customers.models import Contract
-from tests.factories import PASSWORD, ContractFactory, CustomerFactory, PriceVersionFactory, TariffFactory
-
-
-def crisis_tariff(commodity: str, crisis_net_ct: str) -> Any:
-    tariff = TariffFactory(commodity=commodity)
-    PriceVersionFactory(tariff=tariff, valid_from=date(2020, 1, 1), valid_to=date(2022, 1, 1))
-    PriceVersionFactory(
-        tariff=tariff,
-        valid_from=date(2022, 1, 1),
-        valid_to=date(2024, 1, 1),
-        working_price_net_ct=Decimal(crisis_net_ct),
-    )
-    PriceVersionFactory(tariff=tariff, valid_from=date(2024, 1, 1))
-    return tariff
+from tests.factories import (
+    PASSWORD,
+    ContractFactory,
+    CustomerFactory,
+    crisis_tariff,
+)
 
 
 @pytest.fixture

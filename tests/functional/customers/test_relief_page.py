@@ -14,25 +14,16 @@ from django.urls import reverse
 
 from customers.models import Bill, BillLine, Contract, Customer, Installment
 from customers.views import relief as relief_views
-from tests.factories import ContractFactory, CustomerFactory, MeterReadingFactory, PriceVersionFactory, TariffFactory
+from tests.factories import (
+    ContractFactory,
+    CustomerFactory,
+    MeterReadingFactory,
+    crisis_tariff,
+)
 
 pytestmark = pytest.mark.django_db
 
 URL = "/konto/entlastung/"
-
-
-def crisis_tariff(commodity: str, crisis_net_ct: str) -> Any:
-    """Return a tariff at 30 ct net before 2022 and after 2023, and `crisis_net_ct` net in 2022 and 2023."""
-    tariff = TariffFactory(commodity=commodity, name=f"Stadtwerk {commodity} Krise")
-    PriceVersionFactory(tariff=tariff, valid_from=date(2020, 1, 1), valid_to=date(2022, 1, 1))
-    PriceVersionFactory(
-        tariff=tariff,
-        valid_from=date(2022, 1, 1),
-        valid_to=date(2024, 1, 1),
-        working_price_net_ct=Decimal(crisis_net_ct),
-    )
-    PriceVersionFactory(tariff=tariff, valid_from=date(2024, 1, 1))
-    return tariff
 
 
 def electricity_contract(customer: Customer) -> Contract:

@@ -142,7 +142,7 @@ def test_a_cancelled_contract_still_supplied_takes_a_new_abschlag(contract: Cont
 def test_a_contract_whose_supply_ends_before_the_next_due_date_says_so(contract: Contract) -> None:
     cancel(contract, date(2026, 12, 1))
 
-    with pytest.raises(services.NoAbschlagBeforeSupplyEnds, match="Bis zum Lieferende am 30.11.2026 ist kein"):
+    with pytest.raises(errors.NoAbschlagBeforeSupplyEnds, match="Bis zum Lieferende am 30.11.2026 ist kein"):
         change(contract, "110")
 
 
@@ -156,7 +156,7 @@ def test_a_contract_no_longer_supplied_refuses_a_new_abschlag(contract: Contract
 def test_an_abschlag_above_three_times_the_calculated_one_needs_confirmation_and_writes_nothing(
     contract: Contract,
 ) -> None:
-    with pytest.raises(services.AmountNeedsConfirmation) as raised:
+    with pytest.raises(errors.AmountNeedsConfirmation) as raised:
         change(contract, "1234.50")
 
     assert str(raised.value) == (

@@ -13,26 +13,17 @@ import pytest
 from customers import billing
 from customers.models import Bill, Contract, Customer, MeterReading
 from customers.views import relief as relief_views
-from tests.factories import ContractFactory, CustomerFactory, MeterReadingFactory, PriceVersionFactory, TariffFactory
+from tests.factories import (
+    ContractFactory,
+    CustomerFactory,
+    MeterReadingFactory,
+    crisis_tariff,
+)
 
 pytestmark = pytest.mark.django_db
 
 URL = "/konto/entlastung/"
 NBSP = "\xa0"
-
-
-def crisis_tariff() -> Any:
-    """Return an electricity tariff at 45 ct/kWh gross (37.8151 ct net at 19 %) from 2022 to 2023, 30 ct net else.
-
-    With the factory's 3,500 kWh forecast: quota 2,800 kWh, 5 ct above the 40-ct cap → 11.67 € a month.
-    """
-    tariff = TariffFactory(commodity="electricity", name="Strom Krise")
-    PriceVersionFactory(tariff=tariff, valid_from=date(2020, 1, 1), valid_to=date(2022, 1, 1))
-    PriceVersionFactory(
-        tariff=tariff, valid_from=date(2022, 1, 1), valid_to=date(2024, 1, 1), working_price_net_ct=Decimal("37.8151")
-    )
-    PriceVersionFactory(tariff=tariff, valid_from=date(2024, 1, 1))
-    return tariff
 
 
 def contract(customer: Customer, *, start: date, end: date | None = None) -> Contract:

@@ -18,6 +18,19 @@ from tests.integration.jobs.conftest import berlin
 pytestmark = pytest.mark.django_db
 
 
+def draft(tariff: Any, **fields: Any) -> PriceChange:
+    """A draft change of the tariff to 35 ct + 150 €/year net from 01.02.2027 (fields override)."""
+    values: dict[str, Any] = {
+        "valid_from": date(2027, 2, 1),
+        "working_price_net_ct": Decimal("35"),
+        "base_price_net_eur_year": Decimal("150"),
+        "reason": "x",
+        "conditions": "",
+    }
+    values.update(fields)
+    return pricing_changes.create_price_change(tariff=tariff, **values)
+
+
 def lawful(rule: NoticeRule, effective: date, notice: date) -> date:
     return pricing_changes.effective_date_for(rule=rule, effective_date=effective, notice_date=notice)
 
@@ -60,14 +73,7 @@ def test_latest_notice_dates_follow_the_rules() -> None:
 def test_creating_a_change_stores_a_draft_and_leaves_the_price_history_alone(make_tariff: Any) -> None:
     tariff = make_tariff()
 
-    change = pricing_changes.create_price_change(
-        tariff=tariff,
-        valid_from=date(2027, 2, 1),
-        working_price_net_ct=Decimal("35.0000"),
-        base_price_net_eur_year=Decimal("150.00"),
-        reason="Netzentgelte steigen.",
-        conditions="",
-    )
+    change = draft(tariff, reason="Netzentgelte steigen.")
 
     versions = list(PriceVersion.objects.filter(tariff=tariff).order_by("valid_from"))
     assert [(v.valid_from, v.valid_to) for v in versions] == [(date(2020, 1, 1), None)]
@@ -79,14 +85,7 @@ def test_creating_a_change_stores_a_draft_and_leaves_the_price_history_alone(mak
 
 def test_publishing_ends_the_open_price_version_and_starts_the_new_one(make_tariff: Any) -> None:
     tariff = make_tariff()
-    change = pricing_changes.create_price_change(
-        tariff=tariff,
-        valid_from=date(2027, 2, 1),
-        working_price_net_ct=Decimal("35.0000"),
-        base_price_net_eur_year=Decimal("150.00"),
-        reason="Netzentgelte steigen.",
-        conditions="",
-    )
+    change = draft(tariff, reason="Netzentgelte steigen.")
 
     pricing_changes.publish(change, berlin(2026, 12, 1))
 
@@ -103,14 +102,7 @@ def test_a_change_before_the_current_version_is_refused_in_german(make_tariff: A
     tariff = make_tariff()
 
     with pytest.raises(pricing_changes.ChangeNotAfterCurrentVersion, match="nach dem Beginn des aktuellen"):
-        pricing_changes.create_price_change(
-            tariff=tariff,
-            valid_from=date(2019, 1, 1),
-            working_price_net_ct=Decimal(1),
-            base_price_net_eur_year=Decimal(1),
-            reason="x",
-            conditions="",
-        )
+        draft(tariff, valid_from=date(2019, 1, 1), working_price_net_ct=Decimal(1), base_price_net_eur_year=Decimal(1))
 
     assert PriceVersion.objects.filter(tariff=tariff).count() == 1
 
@@ -121,14 +113,7 @@ def test_the_lead_time_report_names_contracts_that_cannot_be_notified_in_time(
     tariff = make_tariff(is_basic_supply=True)
     first, second = make_contract(tariff), make_contract(tariff)
     make_contract(tariff, status="ENDED", end_date=date(2026, 6, 1))
-    change = pricing_changes.create_price_change(
-        tariff=tariff,
-        valid_from=date(2027, 2, 1),
-        working_price_net_ct=Decimal("35"),
-        base_price_net_eur_year=Decimal("150"),
-        reason="x",
-        conditions="",
-    )
+    change = draft(tariff)
 
     in_time = pricing_changes.lead_time_report(change, date(2026, 12, 21))
     too_late = pricing_changes.lead_time_report(change, date(2026, 12, 22))
@@ -154,14 +139,7 @@ def test_business_lead_time_needs_a_business_tariff_and_a_business_customer(
     tariff = make_tariff(customer_group="business")
     business = make_contract(tariff, customer=CustomerFactory(customer_group="business"))
     household = make_contract(tariff, customer=CustomerFactory(customer_group="household"))
-    change = pricing_changes.create_price_change(
-        tariff=tariff,
-        valid_from=date(2027, 2, 1),
-        working_price_net_ct=Decimal("35"),
-        base_price_net_eur_year=Decimal("150"),
-        reason="x",
-        conditions="",
-    )
+    change = draft(tariff)
 
     report = pricing_changes.lead_time_report(change, date(2027, 1, 10))
 
@@ -171,14 +149,7 @@ def test_business_lead_time_needs_a_business_tariff_and_a_business_customer(
 
 def test_publishing_writes_the_notice_job_to_the_outbox_without_countdown(make_tariff: Any) -> None:
     tariff = make_tariff()
-    change = pricing_changes.create_price_change(
-        tariff=tariff,
-        valid_from=date(2027, 2, 1),
-        working_price_net_ct=Decimal("35"),
-        base_price_net_eur_year=Decimal("150"),
-        reason="x",
-        conditions="",
-    )
+    change = draft(tariff)
 
     pricing_changes.publish(change, berlin(2026, 12, 1))
 
@@ -210,22 +181,8 @@ def test_publishing_a_vat_only_change_enqueues_no_notices(make_tariff: Any) -> N
 
 def test_publishing_twice_or_too_late_is_refused(make_tariff: Any) -> None:
     tariff = make_tariff()
-    change = pricing_changes.create_price_change(
-        tariff=tariff,
-        valid_from=date(2027, 2, 1),
-        working_price_net_ct=Decimal("35"),
-        base_price_net_eur_year=Decimal("150"),
-        reason="x",
-        conditions="",
-    )
-    other = pricing_changes.create_price_change(
-        tariff=make_tariff(),
-        valid_from=date(2026, 12, 1),
-        working_price_net_ct=Decimal("35"),
-        base_price_net_eur_year=Decimal("150"),
-        reason="x",
-        conditions="",
-    )
+    change = draft(tariff)
+    other = draft(make_tariff(), valid_from=date(2026, 12, 1))
     pricing_changes.publish(change, berlin(2026, 12, 1))
 
     with pytest.raises(pricing_changes.PriceChangeAlreadyPublished):
